@@ -1,0 +1,3 @@
+from mockgraph.app import create_app
+
+__all__ = ["create_app"]

@@ -1,0 +1,134 @@
+"""Graph error codes, one exception type each.
+
+Raise one anywhere while handling a request; the app turns it into Graph's envelope
+(`{"error": {"code", "message", "innerError"}}`) with the right status and headers.
+"""
+
+from __future__ import annotations
+
+
+class GraphError(Exception):
+    status = 500
+    code = "generalException"
+    default_message = "An unexpected error occurred."
+
+    def __init__(self, message: str | None = None, *, headers: dict[str, str] | None = None):
+        self.message = message if message is not None else self.default_message
+        self.headers = dict(headers or {})
+        super().__init__(self.message)
+
+    def inner_error_extra(self) -> dict:
+        """Properties a code adds to `innerError` beyond date and the two request ids."""
+        return {}
+
+
+class BadRequest(GraphError):
+    status = 400
+    code = "BadRequest"
+    default_message = "Bad request."
+
+
+class UnreadableBody(BadRequest):
+    default_message = (
+        "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is "
+        "of valid JSON format."
+    )
+
+
+class MethodNotAllowed(GraphError):
+    status = 405
+    code = "Request_BadRequest"
+    default_message = "Specified HTTP method is not allowed for the request target."
+
+
+class InvalidAuthenticationToken(GraphError):
+    status = 401
+    code = "InvalidAuthenticationToken"
+    default_message = "Access token is empty."
+
+    def __init__(self, message: str | None = None):
+        super().__init__(message, headers={"WWW-Authenticate": 'Bearer realm=""'})
+
+
+class AuthorizationRequestDenied(GraphError):
+    status = 403
+    code = "Authorization_RequestDenied"
+    default_message = "Insufficient privileges to complete the operation."
+
+
+class ResourceNotFound(GraphError):
+    """An unknown user (directory object)."""
+
+    status = 404
+    code = "Request_ResourceNotFound"
+
+    def __init__(self, resource: str):
+        super().__init__(
+            f"Resource '{resource}' does not exist or one of its queried reference-property objects "
+            "are not present."
+        )
+
+
+class ItemNotFound(GraphError):
+    """An unknown item of a profile collection."""
+
+    status = 404
+    code = "itemNotFound"
+
+    def __init__(self, item_id: str, type_name: str = "item"):
+        super().__init__(f"The {type_name} '{item_id}' was not found.")
+
+
+class RequestEntityTooLarge(GraphError):
+    status = 413
+    code = "RequestEntityTooLarge"
+    default_message = "The request body exceeds the maximum allowed size."
+
+
+class TooManyRequests(GraphError):
+    status = 429
+    code = "TooManyRequests"
+    default_message = "Please retry again later."
+
+    def __init__(self, retry_after: float = 1, message: str | None = None):
+        super().__init__(message, headers={"Retry-After": _seconds(retry_after)})
+
+    def inner_error_extra(self) -> dict:
+        # Microsoft's throttling page shows these three inside innerError.
+        return {"code": "429", "message": "Please retry after", "status": "429"}
+
+
+class GeneralException(GraphError):
+    status = 500
+    code = "generalException"
+
+
+class BadGateway(GraphError):
+    status = 502
+    code = "BadGateway"
+    default_message = "The service received an invalid response from an upstream server."
+
+
+class ServiceNotAvailable(GraphError):
+    status = 503
+    code = "serviceNotAvailable"
+    default_message = "The service is temporarily unavailable. Please retry after the time given."
+
+    def __init__(self, retry_after: float = 1, message: str | None = None):
+        super().__init__(message, headers={"Retry-After": _seconds(retry_after)})
+
+
+class GatewayTimeout(GraphError):
+    status = 504
+    code = "GatewayTimeout"
+    default_message = "The service did not answer in time."
+
+
+class QuotaLimitReached(GraphError):
+    status = 507
+    code = "quotaLimitReached"
+    default_message = "The user has reached their quota limit."
+
+
+def _seconds(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
