@@ -23,6 +23,7 @@ __all__ = [
     "ItemFacetSchema",
     "WorkPositionSchema",
     "check_output",
+    "instance",
     "dump",
     "load",
     "merge",
@@ -31,26 +32,24 @@ __all__ = [
 
 
 @cache
-def _instance(schema_cls: type[GraphSchema], mode: str | None = None, partial: bool = False) -> GraphSchema:
+def instance(schema_cls: type[GraphSchema], mode: str = "stored", partial: bool = False) -> GraphSchema:
     # Building a schema costs ~70 µs: build each variant once. Instances hold no per-call state.
-    if mode is None:
-        return schema_cls(partial=partial)
     return schema_cls(mode=mode, partial=partial)
 
 
-def load(schema_cls: type[ItemFacetSchema], data, *, mode: str, partial: bool = False, prefix: str = "") -> dict:
+def load(schema_cls: type[GraphSchema], data, *, mode: str, partial: bool = False, prefix: str = "") -> dict:
     """Validate `data` as `schema_cls`; a Graph 400 naming the property's path when invalid."""
     try:
-        return _instance(schema_cls, mode, partial).load(data)
+        return instance(schema_cls, mode, partial).load(data)
     except ValidationError as error:
         raise to_bad_request(error, prefix) from None
     except RecursionError:
         raise BadRequest("The request body is nested too deeply.") from None
 
 
-def dump(schema_cls: type[ItemFacetSchema], doc: Mapping, select: tuple[str, ...] | None = None) -> dict:
+def dump(schema_cls: type[GraphSchema], doc: Mapping, select: tuple[str, ...] | None = None) -> dict:
     """Every declared property, null when unset (as Graph answers); only `select` + id when given."""
-    out = _instance(schema_cls, "stored").dump(doc)
+    out = instance(schema_cls, "stored").dump(doc)
     if select is not None:
         keep = set(select) | {"id"}
         out = {k: v for k, v in out.items() if k in keep}
@@ -81,18 +80,18 @@ def property_types(schema_cls: type[GraphSchema]) -> dict[str, str]:
             elif isinstance(field, f.GraphField):
                 out[prefix + name] = field.edm_type
 
-    walk(_instance(schema_cls), "")
+    walk(instance(schema_cls), "")
     return out
 
 
 def check_output(schema_cls: type[ItemFacetSchema], payload: Mapping, select: tuple[str, ...] | None = None) -> None:
     """Strict mode: a response body must hold every declared property and be valid as stored data."""
     body = {k: v for k, v in payload.items() if not k.startswith("@")}
-    schema = _instance(schema_cls, "stored")
+    schema = instance(schema_cls, "stored")
     expected = set(schema.fields) if select is None else set(select) | {"id"}
     _check_complete(schema, body, expected, "")
     try:
-        _instance(schema_cls, "stored", partial=select is not None).load(body)
+        instance(schema_cls, "stored", partial=select is not None).load(body)
     except ValidationError as error:
         raise AssertionError(f"response is not a valid {schema_cls.graph_type}: {error.messages}") from None
 

@@ -23,8 +23,6 @@ CREATE_ONLY = ("source",)
 
 
 class ItemFacetSchema(GraphSchema):
-    """Load modes: "create" and "update" read request bodies; "stored" reads fixtures and stored data."""
-
     graph_type = "itemFacet"
 
     id = f.String()
@@ -38,14 +36,10 @@ class ItemFacetSchema(GraphSchema):
     sources = f.NestedCollection(ProfileSourceAnnotationSchema)
     isSearchable = f.Boolean()
 
-    def __init__(self, *, mode: str = "stored", **kwargs):
-        super().__init__(**kwargs)
-        self.mode = mode
-
     @pre_load
     def _check_type_and_drop_read_only(self, data, **kwargs):
         if not isinstance(data, dict):
-            raise ValidationError(GraphMessage(f"expected an object of type microsoft.graph.{self.graph_type}"))
+            raise ValidationError(f"expected an object of type microsoft.graph.{self.graph_type}")
         odata_type = data.get("@odata.type")
         if odata_type is not None and odata_type.lstrip("#") != f"microsoft.graph.{self.graph_type}":
             raise ValidationError(
