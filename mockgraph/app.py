@@ -1,0 +1,26 @@
+"""`create_app(**options)`: one independent mock per call (CONTRACT §10)."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from mockgraph import pipeline, routes
+from mockgraph.options import Options
+from mockgraph.routes.context import STATE_KEY
+from mockgraph.state import MockState
+
+
+def create_app(**options) -> Flask:
+    """The WSGI app, seeded with the bundled fixtures unless `fixtures=` names others.
+
+    Options mirror the command line: fixtures, db, reseed, me, page_size, max_body, journal_size,
+    faults, control, strict, seed, clock.
+    """
+    opts = Options(**options)
+    state = MockState(opts)
+    app = Flask("mockgraph")
+    app.config.update(MAX_CONTENT_LENGTH=opts.max_body, JSON_SORT_KEYS=False)
+    app.extensions[STATE_KEY] = state
+    pipeline.install(app, state)
+    routes.register(app, state)
+    return app

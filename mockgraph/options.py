@@ -1,0 +1,34 @@
+"""The options of `create_app(**options)`; the command line mirrors them (CONTRACT §9, §10)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+DEFAULT_MAX_BODY = 4 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Options:
+    fixtures: Sequence[str] | None = None  # None: the bundled fixtures/default.json
+    db: str | None = None  # None: in memory
+    reseed: bool = False  # replace a --db file's data with the fixtures
+    me: str | None = None  # the default user (id or UPN); else the first fixture user
+    page_size: int = 100
+    max_body: int = DEFAULT_MAX_BODY
+    journal_size: int = 10_000
+    faults: str | Sequence[dict] | None = None  # a rules file, or the rules themselves
+    control: bool = True  # the /_mockgraph API
+    strict: bool = False  # validate every response against the schemas (the test suite turns it on)
+    seed: int | None = None  # reproducible generated ids
+    clock: str | None = None  # a fixed start time (ISO 8601) instead of real time
+
+    def __post_init__(self):
+        if isinstance(self.fixtures, str):
+            object.__setattr__(self, "fixtures", (self.fixtures,))
+        if not 1 <= self.page_size <= 999:
+            raise ValueError("page_size must be between 1 and 999")
+        if self.max_body < 1:
+            raise ValueError("max_body must be positive")
+        if self.journal_size < 0:
+            raise ValueError("journal_size must not be negative")

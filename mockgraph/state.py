@@ -1,0 +1,55 @@
+"""Everything one app instance holds: store, seed data, clock, ids. One per `create_app`, no globals."""
+
+from __future__ import annotations
+
+import copy
+import secrets
+from collections.abc import Callable
+
+from mockgraph.clock import Clock, IdGenerator
+from mockgraph.facets import FACETS
+from mockgraph.fixtures import default_fixture_path, read_fixture_files
+from mockgraph.options import Options
+from mockgraph.service import ProfileService
+from mockgraph.store import Repository
+
+
+class MockState:
+    def __init__(self, options: Options):
+        self.options = options
+        self.facets = FACETS
+        self.facet_by_segment = {facet.segment: facet for facet in FACETS}
+        self.clock = Clock(options.clock)
+        self.ids = IdGenerator(options.seed)
+        # Signs $skiptokens; a seed makes them reproducible too.
+        self.secret = secrets.token_bytes(32) if options.seed is None else f"mockgraph-{options.seed}".encode()
+        fixture_paths = options.fixtures if options.fixtures is not None else (default_fixture_path(),)
+        self.seed_users = read_fixture_files(fixture_paths, self.facets, self.ids, self.clock)
+        kinds = [facet.segment for facet in FACETS]
+        if options.db:
+            self.repository = Repository.on_disk(options.db, kinds)
+        else:
+            self.repository = Repository.in_memory(kinds)
+        self.service = ProfileService(self.repository, self.ids, self.clock)
+        # Checks run on every Graph request after authentication (fault rules register here).
+        self.guards: list[Callable] = []
+        # Called on reset, after the data is back to its seeded state (journal, fault rules).
+        self.on_reset: list[Callable[[], None]] = []
+        if options.reseed or self.repository.is_empty():
+            self.reset_data()
+        users = self.repository.users()
+        self._default_user_ref = options.me or (users[0]["id"] if users else None)
+
+    def reset_data(self) -> None:
+        with self.repository.lock:
+            self.repository.clear()
+            self.repository.load(copy.deepcopy(self.seed_users))
+
+    def reset(self) -> None:
+        self.reset_data()
+        for hook in self.on_reset:
+            hook()
+
+    def default_user(self) -> dict | None:
+        """Who `/me` is for tokens that name nobody: `--me`, else the first user at start."""
+        return self.repository.find_user(self._default_user_ref) if self._default_user_ref else None
