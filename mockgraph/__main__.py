@@ -1,0 +1,5 @@
+import sys
+
+from mockgraph.cli import main
+
+sys.exit(main())
