@@ -1,0 +1,126 @@
+"""CONTRACT §7, §9 over real HTTP: the command line, persistence with --db, crash safety."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+import requests
+from conftest import ADELE, SEED_PAGE_ID
+from live import ServedMock
+
+AUTH = {"Authorization": "Bearer x"}
+NEW = {"detail": {"jobTitle": "Written", "company": {"displayName": "Fabrikam"}}}
+
+
+def positions(base: str, user: str = ADELE) -> str:
+    return f"{base}/users/{user}/profile/positions"
+
+
+def test_serve_answers_over_http_and_logs_each_request():
+    with ServedMock(quiet=False) as mock:
+        assert mock.base_url.startswith("http://127.0.0.1:")
+        response = requests.get(f"{positions(mock.base_url)}/{SEED_PAGE_ID}", headers=AUTH, timeout=10)
+        assert response.status_code == 200 and response.json()["id"] == SEED_PAGE_ID
+        assert response.headers["request-id"] and response.headers["Content-Type"].startswith("application/json")
+        log = mock.stop()
+    assert f"GET /beta/users/{ADELE}/profile/positions/{SEED_PAGE_ID} 200" in log
+
+
+def test_quiet_serves_without_request_lines():
+    with ServedMock() as mock:
+        assert requests.get(positions(mock.base_url), headers=AUTH, timeout=10).status_code == 200
+        log = mock.stop()
+    assert "GET /beta" not in log
+
+
+def test_busy_port_is_a_one_line_error():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run([sys.executable, "-m", "mockgraph", "serve", "--port", str(port)],
+                                capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert result.stderr.strip().count("\n") == 0 and "already in use" in result.stderr
+
+
+def test_bad_fixture_stops_start_up_naming_file_path_and_reason(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"users": [{"id": ADELE, "userPrincipalName": "a@b.c", "positions": [
+        {"detail": {"startMonthYear": "May 2020"}}]}]}))
+    result = subprocess.run([sys.executable, "-m", "mockgraph", "serve", "--port", "0", "--fixtures", str(bad)],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert str(bad) in result.stderr and "$.users[0].positions[0].detail.startMonthYear" in result.stderr
+    assert "YYYY-MM-DD" in result.stderr
+
+
+def test_check_fixtures(tmp_path):
+    ok = subprocess.run([sys.executable, "-m", "mockgraph", "check-fixtures", "fixtures/default.json"],
+                        capture_output=True, text=True, timeout=60)
+    assert ok.returncode == 0 and "6 users, 16 items" in ok.stdout
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"users": [{"id": "not-a-guid", "userPrincipalName": "a@b.c"}]}')
+    result = subprocess.run([sys.executable, "-m", "mockgraph", "check-fixtures", str(bad)],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1 and "$.users[0].id" in result.stderr
+
+
+def test_warns_when_bound_beyond_loopback():
+    with ServedMock("--host", "0.0.0.0") as mock:
+        log = mock.stop()
+    assert "warning" in log and "0.0.0.0" in log
+
+
+def test_db_keeps_state_across_restarts_and_reseed_restores(tmp_path):
+    db = str(tmp_path / "state.db")
+    with ServedMock("--db", db) as mock:
+        created = requests.post(positions(mock.base_url), json=NEW, headers=AUTH, timeout=10).json()
+        assert requests.delete(f"{positions(mock.base_url)}/{SEED_PAGE_ID}", headers=AUTH,
+                               timeout=10).status_code == 204
+    with ServedMock("--db", db) as mock:
+        ids = {p["id"] for p in requests.get(positions(mock.base_url), headers=AUTH, timeout=10).json()["value"]}
+        assert created["id"] in ids and SEED_PAGE_ID not in ids  # the file wins over the fixtures
+        again = requests.get(f"{positions(mock.base_url)}/{created['id']}", headers=AUTH, timeout=10).json()
+        assert again.pop("@odata.context") != created.pop("@odata.context")  # another port
+        assert again == created
+    with ServedMock("--db", db, "--reseed") as mock:
+        ids = {p["id"] for p in requests.get(positions(mock.base_url), headers=AUTH, timeout=10).json()["value"]}
+        assert created["id"] not in ids and SEED_PAGE_ID in ids
+
+
+def test_sigkill_while_writing_loses_no_acknowledged_write(tmp_path):
+    db = str(tmp_path / "state.db")
+    acknowledged: list[str] = []
+    mock = ServedMock("--db", db)
+    stop = threading.Event()
+
+    def write():
+        session = requests.Session()
+        while not stop.is_set():
+            try:
+                response = session.post(positions(mock.base_url), json=NEW, headers=AUTH, timeout=10)
+            except requests.RequestException:
+                return
+            if response.status_code == 201:
+                acknowledged.append(response.json()["id"])
+
+    writers = [threading.Thread(target=write) for _ in range(2)]
+    for writer in writers:
+        writer.start()
+    deadline = time.monotonic() + 60
+    while len(acknowledged) < 60 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    mock.kill()
+    stop.set()
+    for writer in writers:
+        writer.join(15)
+    assert len(acknowledged) >= 60
+    with ServedMock("--db", db) as again:
+        listed = requests.get(positions(again.base_url) + "?$top=999", headers=AUTH, timeout=10).json()["value"]
+    assert set(acknowledged) <= {p["id"] for p in listed}
