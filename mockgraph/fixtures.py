@@ -67,7 +67,8 @@ def parse_fixture(data, source: str, facets: Sequence[Facet], ids: IdGenerator, 
         user.setdefault("displayName", None)
         owner = identity_set(user)
         for segment, facet in by_segment.items():
-            items = raw.get(segment) or []
+            items = raw.get(segment)
+            items = [] if items is None else items
             if not isinstance(items, list):
                 raise FixtureError(source, f"{where}.{segment}", "expected a JSON array")
             loaded = []
