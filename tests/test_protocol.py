@@ -90,3 +90,9 @@ def test_order_of_checks(client):
     assert_graph_error(client.get("/users/nobody@x.com/profile/positions?$expand=x"), 400, "BadRequest")
     assert_graph_error(client.patch(f"{POSITIONS}/nope", data="not json", content_type="application/json"),
                        404, "itemNotFound")
+
+
+def test_bad_query_option_is_answered_before_the_user_lookup(client):
+    for query in ("$filter=nope eq 1", "$orderby=nope", "$skiptoken=forged", "$top=0"):
+        assert_graph_error(client.get(f"/users/nobody@x.com/profile/positions?{query}"), 400, "BadRequest")
+    assert_graph_error(client.get("/users/nobody@x.com/profile/positions/$count?$filter=("), 400, "BadRequest")

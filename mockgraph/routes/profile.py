@@ -34,8 +34,10 @@ def _register(bp: Blueprint, facet: Facet, codec: SkipTokenCodec) -> None:
     kind = facet.segment
 
     def options(allowed):
+        # Compiling $filter/$orderby and checking $skiptoken here makes a bad option a 400 before the
+        # user lookup, as CONTRACT §2's order of checks wants.
         return parse_query_options(request.args.items(multi=True), allowed=allowed, top_level=top_level,
-                                   type_name=facet.type_name)
+                                   type_name=facet.type_name, properties=properties, codec=codec)
 
     def context_url(user: dict, entity: bool) -> str:
         url = f"{ctx.base_url()}/$metadata#users('{user['id']}')/profile/{kind}"
@@ -59,7 +61,8 @@ def _register(bp: Blueprint, facet: Facet, codec: SkipTokenCodec) -> None:
         authorize(ctx.caller(), own=ctx.is_own(user), write=False)
         state = ctx.state()
         page = run_list_query(state.repository.list_items(kind, user["id"]), query, properties=properties,
-                              page_size=state.options.page_size, codec=codec)
+                              page_size=state.options.page_size, codec=codec, top_level=top_level,
+                              type_name=facet.type_name)
         body = {"@odata.context": context_url(user, entity=False)}
         if page.count is not None:
             body["@odata.count"] = page.count
@@ -74,7 +77,7 @@ def _register(bp: Blueprint, facet: Facet, codec: SkipTokenCodec) -> None:
         user = ctx.target_user(user_ref)
         authorize(ctx.caller(), own=ctx.is_own(user), write=False)
         items = ctx.state().repository.list_items(kind, user["id"])
-        count = count_matching(items, query.filter, properties)
+        count = count_matching(items, query.filter, properties, type_name=facet.type_name)
         return Response(str(count), content_type="text/plain; charset=utf-8")
 
     def create_item(user_ref=None):
