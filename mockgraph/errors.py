@@ -130,5 +130,13 @@ class QuotaLimitReached(GraphError):
     default_message = "The user has reached their quota limit."
 
 
+class GeneralFailure(GeneralException):
+    """generalException with any status: a fault rule's answer for a status Graph has no own code for."""
+
+    def __init__(self, status: int, message: str | None = None):
+        super().__init__(message)
+        self.status = status
+
+
 def _seconds(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
