@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from mockgraph import pipeline, routes
+from mockgraph import faults, pipeline, routes
 from mockgraph.options import Options
 from mockgraph.routes.context import STATE_KEY
 from mockgraph.state import MockState
@@ -21,6 +21,11 @@ def create_app(**options) -> Flask:
     app = Flask("mockgraph")
     app.config.update(MAX_CONTENT_LENGTH=opts.max_body, JSON_SORT_KEYS=False)
     app.extensions[STATE_KEY] = state
+    faults.install(state)
     pipeline.install(app, state)
     routes.register(app, state)
+    if opts.control:
+        from mockgraph.control import faults as control_faults
+
+        app.register_blueprint(control_faults.blueprint())
     return app
