@@ -26,6 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--max-body", type=int, default=DEFAULT_MAX_BODY, metavar="BYTES",
                        help=f"largest request body accepted (default {DEFAULT_MAX_BODY})")
     serve.add_argument("--seed", type=int, help="make generated ids reproducible")
+    serve.add_argument("--faults", metavar="FILE", help="fault rules to start with (a JSON array of rules)")
     serve.add_argument("--quiet", action="store_true", help="no per-request log lines")
 
     check = commands.add_parser("check-fixtures", help="validate fixture files")
@@ -36,12 +37,13 @@ def build_parser() -> argparse.ArgumentParser:
 def app_options(args: argparse.Namespace) -> dict:
     return {
         "fixtures": args.fixtures, "db": args.db, "reseed": args.reseed, "me": args.me,
-        "page_size": args.page_size, "max_body": args.max_body, "seed": args.seed,
+        "page_size": args.page_size, "max_body": args.max_body, "seed": args.seed, "faults": args.faults,
     }
 
 
 def serve(args: argparse.Namespace) -> int:
     from mockgraph.app import create_app
+    from mockgraph.faults import FaultFileError
     from mockgraph.fixtures import FixtureError
     from mockgraph.server import PortInUse, is_loopback, make_server
 
@@ -56,6 +58,9 @@ def serve(args: argparse.Namespace) -> int:
         server = make_server(app, args.host, args.port, max_body=args.max_body)
     except FixtureError as error:
         print(f"mockgraph: bad fixture: {error}", file=sys.stderr)
+        return 1
+    except FaultFileError as error:
+        print(f"mockgraph: bad fault rules: {error}", file=sys.stderr)
         return 1
     except (PortInUse, ValueError) as error:
         print(f"mockgraph: {error}", file=sys.stderr)
