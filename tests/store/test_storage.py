@@ -300,7 +300,7 @@ def test_compaction_shrinks_the_log_and_keeps_the_content(tmp_path):
     table = db.table("hot")
     table.insert_multiple({"n": n, "title": "x" * 20} for n in range(20))
     largest = 0
-    for i in range(400):
+    for i in range(200):
         table.update({"title": f"t{i}"}, doc_ids=[i % 20 + 1])
         largest = max(largest, path.stat().st_size)
     storage = db.storage
@@ -441,7 +441,7 @@ def test_writes_from_several_threads_are_all_durable(tmp_path):
         db.table(f"t{t}").truncate()  # create the tables first: TinyDB itself is not thread-safe
 
     def work(t):
-        for n in range(40):
+        for n in range(20):
             db.table(f"t{t}").insert({"n": n})
 
     threads = [threading.Thread(target=work, args=(t,)) for t in range(8)]
@@ -451,9 +451,140 @@ def test_writes_from_several_threads_are_all_durable(tmp_path):
         thread.join()
     stored = on_disk(path)
     assert {name: sorted(d["n"] for d in docs.values()) for name, docs in stored.items()} == {
-        f"t{t}": list(range(40)) for t in range(8)
+        f"t{t}": list(range(20)) for t in range(8)
     }
     db.close()
+
+
+# Crash at every file operation, deterministically. (A SIGKILL lands where timing puts it, rarely inside a
+# compaction, and never tears an os.write in practice; this covers each point, torn appends included.)
+
+class _Crash(BaseException):
+    """The process dies here: nothing after this reaches the file (not even the storage's own recovery)."""
+
+
+class _FaultyOs:
+    """The `os` the storage module sees: its file operations work until call number `crash_at`.
+
+    With `sync=False`, fsync calls are counted but not made: a process crash keeps the page cache, so they
+    change nothing the reopened file shows, and skipping them keeps hundreds of runs fast on a busy disk.
+    """
+
+    OPERATIONS = ("write", "fsync", "ftruncate", "replace", "unlink")
+
+    def __init__(self, crash_at: int | None = None, mode: str = "before", sync: bool = True):
+        self.crash_at, self.mode, self.sync = crash_at, mode, sync
+        self.calls: list[str] = []
+        self.targets: list = []  # each call's first argument (the fd, for write and fsync)
+        self.dead = False
+
+    def __getattr__(self, name):
+        real = getattr(os, name)
+        if name not in self.OPERATIONS:
+            return real
+
+        def operation(*args):
+            if self.dead:
+                raise _Crash
+            self.calls.append(name)
+            self.targets.append(args[0])
+            if len(self.calls) - 1 != self.crash_at:
+                return real(*args) if self.sync or name != "fsync" else None
+            self.dead = True
+            if self.mode == "after" and (self.sync or name != "fsync"):
+                real(*args)
+            elif self.mode == "torn":
+                real(args[0], bytes(args[1])[: len(args[1]) // 2])
+            raise _Crash
+
+        return operation
+
+
+CRASH_WORKLOAD = [
+    lambda db: db.table("a").insert_multiple({"n": n, "pad": "x" * 30} for n in range(8)),
+    lambda db: db.table("b").insert({"n": 0}),
+    *[lambda db, i=i: db.table("a").update({"n": 100 + i}, doc_ids=[i % 8 + 1]) for i in range(8)],
+    lambda db: db.table("a").remove(doc_ids=[3]),
+    lambda db: db.drop_table("b"),
+    lambda db: db.drop_tables(),
+    lambda db: db.table("c").insert({"n": 1}),
+    *[lambda db, i=i: db.table("c").update({"n": i}, doc_ids=[1]) for i in range(6)],
+]
+
+
+def test_every_byte_is_fsynced_before_write_returns(tmp_path, monkeypatch):
+    spy = _FaultyOs()
+    monkeypatch.setattr(storage_mod, "os", spy)
+    db = open_db(tmp_path / "db.log", compact_min_bytes=1500, compact_ratio=2)
+    for operation in CRASH_WORKLOAD:
+        start = len(spy.calls)
+        operation(db)
+        calls = list(zip(spy.calls[start:], spy.targets[start:], strict=True))
+        unsynced = set()
+        for name, target in calls:
+            if name == "write":
+                unsynced.add(target)
+            elif name == "fsync":
+                unsynced.discard(target)
+        assert not unsynced
+        assert calls[-1][0] == "fsync"  # after a replace too: the directory
+    assert spy.calls.count("replace") >= 3
+    db.close()
+
+
+# The legacy conversion happens in the first write, i.e. within its first few file operations.
+@pytest.mark.parametrize(("start", "crash_points"), [("new file", None), ("legacy file", 6)])
+def test_a_crash_at_any_file_operation_loses_no_acknowledged_write(tmp_path, monkeypatch, start, crash_points):
+    def prepare(path):
+        if start == "legacy file":
+            legacy = TinyDB(path, storage=JSONStorage)
+            legacy.table("old").insert({"n": -1})
+            legacy.close()
+
+    def run(path, faulty) -> int:
+        """Apply the workload until the crash; return how many writes were acknowledged."""
+        prepare(path)
+        monkeypatch.setattr(storage_mod, "os", faulty)
+        done = 0
+        db = None
+        try:
+            db = open_db(path, compact_min_bytes=1500, compact_ratio=2)
+            for operation in CRASH_WORKLOAD:
+                operation(db)
+                done += 1
+        except _Crash:
+            pass
+        monkeypatch.setattr(storage_mod, "os", os)
+        if db is not None:
+            db.storage.close()  # as the kernel would
+        return done
+
+    # The state after each write, from a run without a crash.
+    reference = tmp_path / "reference.log"
+    prepare(reference)
+    db = open_db(reference)
+    states = [in_memory(db)]
+    for operation in CRASH_WORKLOAD:
+        operation(db)
+        states.append(in_memory(db))
+    db.close()
+    counting = _FaultyOs(sync=False)
+    assert run(tmp_path / "count.log", counting) == len(CRASH_WORKLOAD)
+    assert counting.calls.count("replace") >= 3, "the workload must compact several times"
+
+    for crash_at, name in enumerate(counting.calls[:crash_points]):
+        for mode in ("before", "after", "torn") if name == "write" else ("before", "after"):
+            path = tmp_path / f"{crash_at}-{mode}.log"
+            done = run(path, _FaultyOs(crash_at, mode, sync=False))
+            where = f"crash {mode} {name} #{crash_at}, after {done} acknowledged writes"
+            db = open_db(path)  # loads: never corrupted
+            # Exactly the acknowledged writes, plus possibly the one in flight.
+            assert in_memory(db) in states[done: done + 2], where
+            db.table("z").insert({"after": "restart"})  # and it takes writes again
+            expected = in_memory(db)
+            db.close()
+            assert on_disk(path) == expected, where
+            assert [p.name for p in tmp_path.iterdir() if p.name.startswith(path.name + ".")] == [], where
 
 
 # The real thing: SIGKILL a writer at arbitrary moments.
@@ -481,7 +612,7 @@ while True:
 def test_sigkill_never_loses_an_acknowledged_write(tmp_path):
     path = tmp_path / "killed.log"
     acked: set[int] = set()
-    for round_acks in (1, 5, 33, 120, 250, 400):
+    for round_acks in (1, 3, 20, 60, 150, 300):
         child = subprocess.Popen(
             [sys.executable, "-c", CHILD, storage_mod.__file__, str(path)],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
