@@ -75,7 +75,7 @@ def authenticate(header: str | None, clock: Clock) -> Caller:
 def _claims(token: str) -> dict:
     try:
         claims = json.loads(b64url_decode(token.split(".")[1]))
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
         claims = None
     if not isinstance(claims, dict):
         raise InvalidAuthenticationToken("CompactToken parsing failed with error code: 80049217")

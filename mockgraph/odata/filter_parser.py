@@ -273,7 +273,10 @@ class _Parser:
         if kind == "string":
             return Literal(pos, end, 1, "string", text[1:-1].replace("''", "'"))
         if kind == "number":
-            value: int | float = float(text) if any(c in text for c in ".eE") else int(text)
+            try:
+                value: int | float = float(text) if any(c in text for c in ".eE") else int(text)
+            except ValueError:  # int() refuses more than 4,300 digits
+                raise filter_error(f"the number at position {pos} has too many digits.") from None
             return Literal(pos, end, 1, "number", value)
         if kind == "date":
             ordinal = v.date_ordinal(text)

@@ -8,6 +8,7 @@ and the OpenAPI generator read instead of keeping their own lists.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 
 from marshmallow import ValidationError, fields
@@ -69,6 +70,13 @@ class Double(GraphField):
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ValidationError("expected a number (Edm.Double)")
+        # JSON's 1e400 reads as inf (and a 400-digit integer overflows a double): JSON cannot write either back.
+        try:
+            finite = math.isfinite(value)
+        except OverflowError:
+            finite = False
+        if not finite:
+            raise ValidationError("expected a finite number within the range of Edm.Double")
         return value
 
 
@@ -76,6 +84,7 @@ class Date(GraphField):
     """Edm.Date, kept as its `YYYY-MM-DD` text."""
 
     edm_type = "date"
+    pattern = _DATE.pattern
 
     def _deserialize(self, value, attr, data, **kwargs):
         if not isinstance(value, str) or not _DATE.match(value):
@@ -91,6 +100,7 @@ class DateTimeOffset(GraphField):
     """Edm.DateTimeOffset, kept as given (fixtures keep their own timestamps)."""
 
     edm_type = "dateTimeOffset"
+    pattern = _TIMESTAMP.pattern
 
     def _deserialize(self, value, attr, data, **kwargs):
         if not isinstance(value, str) or not _TIMESTAMP.match(value):

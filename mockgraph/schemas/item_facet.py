@@ -41,7 +41,8 @@ class ItemFacetSchema(GraphSchema):
         if not isinstance(data, dict):
             raise ValidationError(f"expected an object of type microsoft.graph.{self.graph_type}")
         odata_type = data.get("@odata.type")
-        if odata_type is not None and odata_type.lstrip("#") != f"microsoft.graph.{self.graph_type}":
+        expected = f"microsoft.graph.{self.graph_type}"
+        if odata_type is not None and (not isinstance(odata_type, str) or odata_type.lstrip("#") != expected):
             raise ValidationError(
                 GraphMessage(
                     f"A type named '{odata_type}' could not be resolved by the model: the body must be a "
