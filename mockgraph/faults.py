@@ -161,10 +161,12 @@ class FaultRules:
         with self._lock:
             taken = {rule.id for rule in self._rules}
             for i, spec in enumerate(specs):
-                if spec.get("id") in taken:
+                if "id" not in spec:
+                    continue
+                if spec["id"] in taken:
                     where = "id" if isinstance(rules, dict) else f"[{i}].id"
                     raise FaultRuleError(where, f"a rule with id '{spec['id']}' already exists")
-                taken.add(spec.get("id"))
+                taken.add(spec["id"])
             specs = [self._complete(spec, taken) for spec in specs]
             self._rules.extend(FaultRule(spec) for spec in specs)
         return [copy.deepcopy(spec) for spec in specs]
