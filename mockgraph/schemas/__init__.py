@@ -14,6 +14,7 @@ from marshmallow import ValidationError
 from mockgraph.errors import BadRequest
 from mockgraph.schemas import fields as f
 from mockgraph.schemas.base import GraphSchema, to_bad_request
+from mockgraph.schemas.dumping import Dumper, compile_dumper
 from mockgraph.schemas.item_facet import SERVER_MANAGED, ItemFacetSchema
 from mockgraph.schemas.work_position import WorkPositionSchema
 
@@ -47,9 +48,14 @@ def load(schema_cls: type[GraphSchema], data, *, mode: str, partial: bool = Fals
         raise BadRequest("The request body is nested too deeply.") from None
 
 
+@cache
+def dumper(schema_cls: type[GraphSchema]) -> Dumper:
+    return compile_dumper(instance(schema_cls, "stored"))
+
+
 def dump(schema_cls: type[GraphSchema], doc: Mapping, select: tuple[str, ...] | None = None) -> dict:
     """Every declared property, null when unset (as Graph answers); only `select` + id when given."""
-    out = instance(schema_cls, "stored").dump(doc)
+    out = dumper(schema_cls)(doc)
     if select is not None:
         keep = set(select) | {"id"}
         out = {k: v for k, v in out.items() if k in keep}
