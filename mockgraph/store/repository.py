@@ -45,6 +45,11 @@ class Repository:
         """Hold it to make several calls one atomic step (e.g. read, check, write)."""
         return self._lock
 
+    @property
+    def storage(self):
+        """The TinyDB storage underneath (for its counters: tests and benchmarks)."""
+        return self._db.storage
+
     def close(self) -> None:
         with self._lock:
             self._db.close()
@@ -103,21 +108,31 @@ class Repository:
 
     def load(self, users: Iterable[Mapping]) -> tuple[int, int]:
         """Add users with their items ({"id", ..., kind: [docs]}); a stored user with the same id is
-        replaced, items and all. Returns (users, items) loaded."""
-        n_users = n_items = 0
+        replaced, items and all. Returns (users, items) loaded.
+
+        One write for the users table and one per user and kind, whatever is already stored: a load
+        (or a reset) costs the size of what it loads, not of the store.
+        """
+        batch: dict[str, Mapping] = {}
+        for user in users:  # a user given twice: the later one wins, in its place
+            batch.pop(user["id"].lower(), None)
+            batch[user["id"].lower()] = user
+        n_items = 0
         with self._lock:
-            table = self._db.table(USERS)
-            for user in users:
-                self._drop_user(user["id"])
-                table.insert({k: user.get(k) for k in USER_FIELDS})
+            self._drop_users(batch)
+            rows = [{k: user.get(k) for k in USER_FIELDS} for user in batch.values()]
+            doc_ids = self._db.table(USERS).insert_multiple(rows) if rows else []
+            for row, doc_id in zip(rows, doc_ids, strict=True):
+                self._index_user(row, doc_id)
+            for user in batch.values():
                 for kind in self.kinds:
                     docs = [dict(d) for d in user.get(kind) or ()]
                     if docs:
-                        self._items_table(kind, user["id"]).insert_multiple(docs)
+                        item_ids = self._items_table(kind, user["id"]).insert_multiple(docs)
+                        for doc, item_doc_id in zip(docs, item_ids, strict=True):
+                            self._items[(kind, doc["id"].lower())] = (user["id"], item_doc_id)
                     n_items += len(docs)
-                n_users += 1
-            self._reindex()
-        return n_users, n_items
+        return len(batch), n_items
 
     def clear(self) -> None:
         with self._lock:
@@ -137,22 +152,38 @@ class Repository:
     def _items_table(self, kind: str, user_id: str):
         return self._db.table(f"{kind}/{user_id}")
 
-    def _drop_user(self, user_id: str) -> None:
+    def _drop_users(self, keys: Iterable[str]) -> None:
+        """Remove the stored users with these lower-cased ids, their items and their index entries."""
         table = self._db.table(USERS)
-        doc_id = self._user_keys.get(user_id.lower())
-        if doc_id is None:
+        stored = []
+        for key in keys:
+            doc_id = self._user_keys.get(key)
+            doc = None if doc_id is None else table.get(doc_id=doc_id)
+            if doc is not None and doc["id"].lower() == key:
+                stored.append(doc)
+        if not stored:
             return
-        table.remove(doc_ids=[doc_id])
-        for kind in self.kinds:
-            self._db.drop_table(f"{kind}/{user_id}")
+        table.remove(doc_ids=[doc.doc_id for doc in stored])
+        for doc in stored:
+            for ref in (doc["id"], doc.get("userPrincipalName")):
+                if ref and self._user_keys.get(ref.lower()) == doc.doc_id:
+                    del self._user_keys[ref.lower()]
+            for kind in self.kinds:
+                for item in self._items_table(kind, doc["id"]).all():
+                    if self._items.get((kind, item["id"].lower()), (None,))[0] == doc["id"]:
+                        del self._items[(kind, item["id"].lower())]
+                self._db.drop_table(f"{kind}/{doc['id']}")
+
+    def _index_user(self, row: Mapping, doc_id: int) -> None:
+        self._user_keys[row["id"].lower()] = doc_id
+        if row.get("userPrincipalName"):
+            self._user_keys[row["userPrincipalName"].lower()] = doc_id
 
     def _reindex(self) -> None:
         self._user_keys.clear()
         self._items.clear()
         for doc in self._db.table(USERS).all():
-            self._user_keys[doc["id"].lower()] = doc.doc_id
-            if doc.get("userPrincipalName"):
-                self._user_keys[doc["userPrincipalName"].lower()] = doc.doc_id
+            self._index_user(doc, doc.doc_id)
             for kind in self.kinds:
                 for item in self._items_table(kind, doc["id"]).all():
                     self._items[(kind, item["id"].lower())] = (doc["id"], item.doc_id)
