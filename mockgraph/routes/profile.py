@@ -7,7 +7,7 @@ from flask import Blueprint, Response, request
 
 from mockgraph import schemas
 from mockgraph.auth import authorize
-from mockgraph.errors import ItemNotFound
+from mockgraph.errors import ItemNotFound, MethodNotAllowed
 from mockgraph.facets import Facet
 from mockgraph.odata.options import parse_query_options
 from mockgraph.odata.paging import SkipTokenCodec
@@ -25,6 +25,12 @@ def blueprint(facets: tuple[Facet, ...], secret: bytes) -> Blueprint:
     for facet in facets:
         _register(bp, facet, codec)
     return bp
+
+
+def _not_count(item_id: str) -> None:
+    # `/$count` answers GET only; werkzeug hands PATCH and DELETE on it to the item routes.
+    if item_id == "$count":
+        raise MethodNotAllowed()
 
 
 def _register(bp: Blueprint, facet: Facet, codec: SkipTokenCodec) -> None:
@@ -97,6 +103,7 @@ def _register(bp: Blueprint, facet: Facet, codec: SkipTokenCodec) -> None:
         return json_response({"@odata.context": context_url(user, entity=True), **render(doc, query.select)})
 
     def update_item(item_id: str, user_ref=None):
+        _not_count(item_id)
         options(set())
         user = ctx.target_user(user_ref)
         authorize(ctx.caller(), own=ctx.is_own(user), write=True)
@@ -105,6 +112,7 @@ def _register(bp: Blueprint, facet: Facet, codec: SkipTokenCodec) -> None:
         return json_response({"@odata.context": context_url(user, entity=True), **render(doc)})
 
     def delete_item(item_id: str, user_ref=None):
+        _not_count(item_id)
         options(set())
         user = ctx.target_user(user_ref)
         authorize(ctx.caller(), own=ctx.is_own(user), write=True)
