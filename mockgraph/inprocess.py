@@ -45,8 +45,8 @@ def call_wsgi(app, method: str, url: str, headers: Iterable[tuple[str, str]], bo
         if "_" in name:
             continue  # as waitress: a header spelled with "_" could pose as one spelled with "-"
         key = name.upper().replace("-", "_")
-        if key == "CONTENT_LENGTH":
-            continue  # the body we hold is the truth
+        if key in ("CONTENT_LENGTH", "TRANSFER_ENCODING"):
+            continue  # as waitress, which de-chunks: the whole body is in hand and CONTENT_LENGTH says so
         if key != "CONTENT_TYPE":
             key = "HTTP_" + key
         environ[key] = f"{environ[key]}, {value}" if key in environ else value
