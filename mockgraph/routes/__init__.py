@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from mockgraph.routes import profile, users
+from mockgraph.routes import batch, profile, users
 from mockgraph.state import MockState
 
 
@@ -12,3 +12,4 @@ def register(app: Flask, state: MockState) -> None:
     app.register_blueprint(profile.blueprint(state.facets, state.secret))
     for version in ("beta", "v1.0"):
         app.register_blueprint(users.blueprint(version))
+    app.register_blueprint(batch.blueprint())
