@@ -7,6 +7,7 @@ from flask import Flask
 from mockgraph import faults, pipeline, routes
 from mockgraph.options import Options
 from mockgraph.routes.context import STATE_KEY
+from mockgraph.routes.segments import merge_slashes
 from mockgraph.state import MockState
 
 
@@ -28,4 +29,5 @@ def create_app(**options) -> Flask:
         from mockgraph.control import faults as control_faults
 
         app.register_blueprint(control_faults.blueprint())
+    app.wsgi_app = merge_slashes(app.wsgi_app)
     return app

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from mockgraph.errors import BadRequest, GraphError, MethodNotAllowed
 
 ANY = "*"
@@ -43,3 +45,17 @@ def routing_error(path: str, facet_segments, method_not_allowed: bool) -> GraphE
         # A known path prefix with nothing to answer (e.g. "/beta/users"): name its last segment.
         segment = segments[-1] if segments else version
     return BadRequest(f"Resource not found for the segment '{segment}'.")
+
+
+def merge_slashes(wsgi_app):
+    """`/beta//me` is `/beta/me`. The official SDK built the default way sends such paths (its base URL
+    ends with a slash and its templates start with one) and works against Graph; werkzeug would
+    answer them with a redirect, which the pipeline reports as an unknown segment."""
+
+    def app(environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if "//" in path:
+            environ["PATH_INFO"] = re.sub("/{2,}", "/", path)
+        return wsgi_app(environ, start_response)
+
+    return app
