@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from mockgraph import faults, pipeline, routes
+from mockgraph import control, faults, journal, pipeline, routes
 from mockgraph.options import Options
 from mockgraph.routes.context import STATE_KEY
 from mockgraph.routes.segments import merge_slashes
@@ -23,11 +23,10 @@ def create_app(**options) -> Flask:
     app.config.update(MAX_CONTENT_LENGTH=opts.max_body, JSON_SORT_KEYS=False)
     app.extensions[STATE_KEY] = state
     faults.install(state)
+    # Before the pipeline: the journal's entry opens before any check and closes on the final response.
+    journal.install(app, state)
     pipeline.install(app, state)
     routes.register(app, state)
-    if opts.control:
-        from mockgraph.control import faults as control_faults
-
-        app.register_blueprint(control_faults.blueprint())
+    control.register(app, state)
     app.wsgi_app = merge_slashes(app.wsgi_app)
     return app

@@ -14,8 +14,13 @@ class Clock:
     def __init__(self, start: dt.datetime | str | None = None):
         self._lock = threading.Lock()
         self._fixed: dt.datetime | None = None
+        self._start = start
         if start is not None:
             self.set(start)
+
+    @property
+    def frozen(self) -> bool:
+        return self._fixed is not None
 
     def now(self) -> dt.datetime:
         with self._lock:
@@ -39,6 +44,13 @@ class Clock:
         with self._lock:
             self._fixed = None
 
+    def restart(self) -> None:
+        """Back to how it was made: the fixed start time, or real time."""
+        if self._start is None:
+            self.release()
+        else:
+            self.set(self._start)
+
     def timestamp(self) -> str:
         """Graph's DateTimeOffset form: UTC, 7 fractional digits, Z."""
         return format_timestamp(self.now())
@@ -54,6 +66,18 @@ class IdGenerator:
     def __init__(self, seed: int | None = None):
         self._lock = threading.Lock()
         self._random = random.Random(seed) if seed is not None else None
+        self._mark = self._random.getstate() if self._random is not None else None
+
+    def mark(self) -> None:
+        """Remember where the sequence is; `rewind()` comes back here."""
+        if self._random is not None:
+            with self._lock:
+                self._mark = self._random.getstate()
+
+    def rewind(self) -> None:
+        if self._random is not None:
+            with self._lock:
+                self._random.setstate(self._mark)
 
     def new_id(self) -> str:
         if self._random is None:

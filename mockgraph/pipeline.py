@@ -9,13 +9,14 @@ import time
 import uuid
 from email.utils import format_datetime
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, current_app, g, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import MethodNotAllowed as WerkzeugMethodNotAllowed
 
 from mockgraph.auth import authenticate
 from mockgraph.errors import BadRequest, GeneralException, GraphError, RequestEntityTooLarge
 from mockgraph.responses import EXPOSED_HEADERS, error_response
+from mockgraph.routes.context import STATE_KEY
 from mockgraph.routes.segments import routing_error
 from mockgraph.state import MockState
 
@@ -25,7 +26,8 @@ request_log = logging.getLogger("mockgraph.requests")
 
 
 def is_graph_request() -> bool:
-    return not request.path.startswith(CONTROL_PREFIX)
+    """Everything but the control API; with the control API off, `/_mockgraph/...` is just an unknown path."""
+    return not (request.path.startswith(CONTROL_PREFIX) and current_app.extensions[STATE_KEY].options.control)
 
 
 def install(app: Flask, state: MockState) -> None:

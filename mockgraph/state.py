@@ -25,6 +25,7 @@ class MockState:
         self.secret = secrets.token_bytes(32) if options.seed is None else f"mockgraph-{options.seed}".encode()
         fixture_paths = options.fixtures if options.fixtures is not None else (default_fixture_path(),)
         self.seed_users = read_fixture_files(fixture_paths, self.facets, self.ids, self.clock)
+        self.ids.mark()  # a reset rewinds to here: ids after the ones the fixtures took
         kinds = [facet.segment for facet in FACETS]
         if options.db:
             self.repository = Repository.on_disk(options.db, kinds)
@@ -47,6 +48,9 @@ class MockState:
 
     def reset(self) -> None:
         self.reset_data()
+        # Time and generated ids start over too, so that each test after a reset sees the same ones.
+        self.clock.restart()
+        self.ids.rewind()
         for hook in self.on_reset:
             hook()
 

@@ -1,0 +1,49 @@
+"""Adding data to a running mock (control API `seed`, `MockGraph.seed`): validated like a fixture file,
+and all or nothing."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from mockgraph.fixtures import FixtureError, parse_fixture, read_fixture_files
+
+
+def seed(state, data, source: str = "seed") -> dict[str, int]:
+    """Load fixture-format data (or a fixture file's path): users are added, a stored user with the same id
+    is replaced with their items. Returns counts: `{"users": n, "<facet segment>": m, ...}`.
+    FixtureError names the JSON path of the first problem; then nothing is loaded."""
+    if isinstance(data, str | os.PathLike):
+        source = str(data)
+        users = read_fixture_files([Path(data)], state.facets, state.ids, state.clock)
+    else:
+        users = parse_fixture(data, source, state.facets, state.ids, state.clock)
+    with state.repository.lock:
+        _check_against_store(state, users, source)
+        state.repository.load(users)
+    counts = {"users": len(users)}
+    for facet in state.facets:
+        counts[facet.segment] = sum(len(user[facet.segment]) for user in users)
+    return counts
+
+
+def _check_against_store(state, users: list[dict], source: str) -> None:
+    """What a fixture file alone cannot clash with: users and items already stored that stay."""
+    replaced = {user["id"].lower() for user in users}
+    staying = [user for user in state.repository.users() if user["id"].lower() not in replaced]
+    for i, user in enumerate(users):
+        upn = user.get("userPrincipalName")
+        holder = state.repository.find_user(upn) if upn else None
+        if holder is not None and holder["id"].lower() not in replaced:
+            raise FixtureError(source, f"$.users[{i}].userPrincipalName",
+                               f"'{upn}' already belongs to the stored user '{holder['id']}'")
+    for facet in state.facets:
+        taken = {item["id"].lower() for user in staying
+                 for item in state.repository.list_items(facet.segment, user["id"])}
+        if not taken:
+            continue
+        for i, user in enumerate(users):
+            for j, item in enumerate(user[facet.segment]):
+                if item["id"].lower() in taken:
+                    raise FixtureError(source, f"$.users[{i}].{facet.segment}[{j}].id",
+                                       f"id '{item['id']}' already belongs to another stored user's {facet.segment}")
