@@ -218,8 +218,9 @@ def _json_bytes(value: Any) -> bytes:
 
 
 def decode_body(content_type: str | None, data: bytes) -> tuple[bool, Any]:
-    """A response's body for the batch answer: `(False, None)` when empty, else JSON as JSON, text as a
-    string, anything else as base64."""
+    """A response's body for the batch answer: `(False, None)` when empty, JSON as JSON, anything else
+    (the `$count` text too) base64, as Graph's docs describe batch bodies ("a JSON object or a base64
+    URL-encoded value") and as the SDK reads them (it base64-decodes every string body)."""
     if not data:
         return False, None
     mimetype = (content_type or "").split(";", 1)[0].strip().lower()
@@ -228,8 +229,6 @@ def decode_body(content_type: str | None, data: bytes) -> tuple[bool, Any]:
             return True, json.loads(data)
         except ValueError:
             pass
-    if mimetype.startswith("text/") or _is_json(mimetype):
-        return True, data.decode("utf-8", errors="replace")
     return True, base64.b64encode(data).decode("ascii")
 
 
