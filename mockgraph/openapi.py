@@ -2,8 +2,9 @@
 that validate requests, so what it describes is what the server checks.
 
 Every Graph route is described: each facet's list, create, get, update, delete and `$count` under
-`/users/{user}`, `/user/{user}` and `/me`, plus `GET /users/{user}` and `GET /me`. Property types come
-from each field's Edm type (`edm_type`), through an attribute function of apispec's marshmallow plugin.
+`/users/{user}`, `/user/{user}` and `/me`, plus `GET /users/{user}`, `GET /me` and `POST /$batch`.
+Property types come from each field's Edm type (`edm_type`), through an attribute function of
+apispec's marshmallow plugin.
 Where the document departs from Microsoft's own description of these routes, README's "OpenAPI"
 section says why.
 """
@@ -18,6 +19,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from apispec.ext.marshmallow.common import resolve_schema_cls
 
 from mockgraph import schemas
+from mockgraph.batch import MAX_REQUESTS, METHODS
 from mockgraph.facets import Facet
 from mockgraph.odata.options import MAX_TOP
 from mockgraph.schemas import fields as f
@@ -76,11 +78,11 @@ def build_document(facets: Iterable[Facet], *, title: str = "mockgraph", version
     })
     _add_error_components(spec)
     _add_query_parameters(spec)
-    user_paths = _add_users(spec)
+    both_versions = [*_add_users(spec), _add_batch(spec)]
     for facet in facets:
         _add_facet(spec, facet)
     document = spec.to_dict()
-    for path in user_paths:  # apispec has no path-level servers
+    for path in both_versions:  # apispec has no path-level servers
         document["paths"][path]["servers"] = [{"url": "/beta"}, {"url": "/v1.0"}]
     return document
 
@@ -256,6 +258,52 @@ def _add_users(spec: APISpec) -> list[str]:
             }},
         )
     return paths
+
+
+def _add_batch(spec: APISpec) -> str:
+    """`POST /$batch` (JSON batching), served on v1.0 too. Returns its path."""
+    headers = {"type": "object", "additionalProperties": {"type": "string"}}
+    spec.components.schema("BatchRequest", {
+        "type": "object",
+        "required": ["requests"],
+        "properties": {"requests": {"type": "array", "minItems": 1, "maxItems": MAX_REQUESTS, "items": {
+            "type": "object",
+            "required": ["id", "method", "url"],
+            "properties": {
+                "id": {"type": "string", "minLength": 1, "description": "Unique in the batch, ignoring case."},
+                "method": {"type": "string", "enum": list(METHODS)},
+                "url": {"type": "string", "description": "Relative to the version: `/me/profile/positions`."},
+                "headers": headers,
+                "body": {"description": "JSON, or a base64 string; needs a Content-Type header."},
+                "dependsOn": {"type": "array", "items": {"type": "string"},
+                              "description": "Ids of earlier requests; a failed one makes this answer 424."},
+            },
+        }}},
+    })
+    spec.components.schema("BatchResponse", {
+        "type": "object",
+        "required": ["responses"],
+        "properties": {"responses": {"type": "array", "items": {
+            "type": "object",
+            "required": ["id", "status", "headers"],
+            "properties": {
+                "id": {"type": "string"},
+                "status": {"type": "integer"},
+                "headers": headers,
+                "body": {"description": "The answer's body: JSON, text, or base64."},
+            },
+            "additionalProperties": False,
+        }}},
+        "additionalProperties": False,
+    })
+    spec.path(path="/$batch", operations={"post": {
+        "operationId": "batch", "tags": ["batch"],
+        "summary": "Run up to 20 requests, one after another, each as if sent alone",
+        "requestBody": {"required": True, "content": {JSON: {"schema": _ref("schemas", "BatchRequest")}}},
+        "responses": _responses({"200": _json(_ref("schemas", "BatchResponse"), "Each request's answer, in order.")},
+                                (400, 401, 413, 429)),
+    }})
+    return "/$batch"
 
 
 def _add_facet(spec: APISpec, facet: Facet) -> None:

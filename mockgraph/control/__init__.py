@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, current_app, request
 
-from mockgraph.control import clock, data, faults, journal
+from mockgraph.control import clock, data, faults, journal, openapi
 from mockgraph.errors import BadRequest, MethodNotAllowed
 from mockgraph.pipeline import CONTROL_PREFIX
 
-MODULES = (data, journal, clock, faults)
+MODULES = (data, journal, clock, faults, openapi)
 
 
 def register(app: Flask, state) -> None:
