@@ -10,7 +10,6 @@ import sys
 import pytest
 import requests
 from conftest import ADELE, ADELE_UPN, NESTOR, SEED_PAGE_ID, GraphTestClient, assert_graph_error
-from flask import g, request
 from live import ServedMock
 
 from mockgraph import create_app
@@ -51,18 +50,9 @@ def fake_time(rules):
     return fake
 
 
-@pytest.fixture
-def fired(app):
-    """`g.fault` of every request, in order: what the journal records."""
-    seen: list = []
-
-    @app.after_request
-    def record(response):
-        if not request.path.startswith("/_mockgraph"):
-            seen.append(g.get("fault"))
-        return response
-
-    return seen
+def journaled_faults(client) -> list:
+    """The `fault` of every journal entry, oldest first."""
+    return [entry["fault"] for entry in client.get("/_mockgraph/requests").get_json()["value"]]
 
 
 def add(client, rule, status=201):
@@ -78,14 +68,14 @@ def statuses(client, n, path=POSITIONS, method="GET"):
 # Effects
 
 
-def test_throttled_get_is_graphs_429_with_retry_after_and_the_throttling_inner_error(client, fired):
+def test_throttled_get_is_graphs_429_with_retry_after_and_the_throttling_inner_error(client):
     rule = add(client, THROTTLE)
     response = client.get(POSITIONS)
     error = assert_graph_error(response, 429, "TooManyRequests")
     assert response.headers["Retry-After"] == "1"
     assert {k: error["innerError"][k] for k in ("code", "message", "status")} == {
         "code": "429", "message": "Please retry after", "status": "429"}
-    assert fired == [{"rule": rule["id"], "effect": "fail"}]
+    assert journaled_faults(client) == [{"rule": rule["id"], "effect": "fail"}]
 
 
 @pytest.mark.parametrize(("status", "code", "retry_after"), [
@@ -120,12 +110,12 @@ def test_a_failed_write_stores_nothing_and_the_same_write_succeeds_once_the_rule
     assert client.state() != before
 
 
-def test_delay_waits_then_answers_normally(client, fake_time, fired):
+def test_delay_waits_then_answers_normally(client, fake_time):
     rule = add(client, {"path": ANY_POSITIONS, "effect": "delay", "delayMs": 250})
     response = client.get(POSITIONS)
     assert response.status_code == 200 and len(response.get_json()["value"]) == 3
     assert fake_time.slept == [0.25]
-    assert fired == [{"rule": rule["id"], "effect": "delay"}]
+    assert journaled_faults(client) == [{"rule": rule["id"], "effect": "delay"}]
 
 
 def test_delay_range_draws_from_the_rules_seed(app, client, fake_time):
@@ -203,7 +193,7 @@ def test_times_holds_under_concurrent_requests(app):
 # The rate limiter
 
 
-def test_rate_limit_window_and_the_retry_after_it_really_needs(client, fake_time, fired):
+def test_rate_limit_window_and_the_retry_after_it_really_needs(client, fake_time):
     rule = add(client, {"path": ANY_POSITIONS, "effect": "rateLimit", "limit": 2, "windowSeconds": 10})
     assert statuses(client, 1) == [200]
     fake_time.now += 4
@@ -212,7 +202,7 @@ def test_rate_limit_window_and_the_retry_after_it_really_needs(client, fake_time
     response = client.get(POSITIONS)
     assert_graph_error(response, 429, "TooManyRequests")
     assert response.headers["Retry-After"] == "5"  # t=0 leaves at t=10
-    assert fired[-1] == {"rule": rule["id"], "effect": "rateLimit"}
+    assert journaled_faults(client)[-1] == {"rule": rule["id"], "effect": "rateLimit"}
     fake_time.now += 5
     assert statuses(client, 1) == [200]  # t=10: the first slot is free again
     fake_time.now += 0.5
@@ -271,14 +261,15 @@ def test_user_matches_the_user_the_request_acts_on(client, rule_user):
     assert client.get("/me/profile/positions", token=nestor).status_code == 200
 
 
-def test_rules_are_tried_in_order_and_the_first_failure_answers(client, fake_time, fired):
+def test_rules_are_tried_in_order_and_the_first_failure_answers(client, fake_time):
     delay = add(client, {"path": "/*", "effect": "delay", "delayMs": 100})
     first = add(client, {**THROTTLE, "times": 1})
     second = add(client, {"path": ANY_POSITIONS, "effect": "fail", "status": 500, "times": 1})
     assert statuses(client, 3) == [429, 500, 200]
     assert fake_time.slept == [0.1, 0.1, 0.1]
-    assert fired == [{"rule": first["id"], "effect": "fail"}, {"rule": second["id"], "effect": "fail"},
-                     {"rule": delay["id"], "effect": "delay"}]
+    assert journaled_faults(client) == [{"rule": first["id"], "effect": "fail"},
+                                        {"rule": second["id"], "effect": "fail"},
+                                        {"rule": delay["id"], "effect": "delay"}]
 
 
 def test_faults_come_after_authentication_and_before_routing(client):
@@ -425,3 +416,39 @@ def test_serve_with_a_bad_faults_file_is_a_one_line_error(tmp_path):
     assert result.stderr.strip().count("\n") == 0
     assert str(path) in result.stderr and "[0].probabilty" in result.stderr
 
+
+# $batch
+
+
+def test_each_request_in_a_batch_meets_the_rules_on_its_own(client):
+    rule = add(client, {**THROTTLE, "times": 1, "retryAfter": 2})
+    before = client.state()
+    batch = {"requests": [
+        {"id": "1", "method": "GET", "url": f"/users/{ADELE}/profile/positions"},
+        {"id": "2", "method": "GET", "url": "/me/profile/positions"},
+        {"id": "3", "method": "POST", "url": "/me/profile/positions", "headers": {"Content-Type": "application/json"},
+         "body": NEW},
+    ]}
+    response = client.post("/$batch", json=batch)
+    assert response.status_code == 200
+    answers = {item["id"]: item for item in response.get_json()["responses"]}
+    assert [answers[i]["status"] for i in "123"] == [429, 200, 201]
+    throttled = answers["1"]
+    assert throttled["body"]["error"]["code"] == "TooManyRequests"
+    assert {k.lower(): v for k, v in throttled["headers"].items()}["retry-after"] == "2"
+    entries = client.get("/_mockgraph/requests").get_json()["value"]
+    assert [(entry["path"], entry["status"], entry["fault"]) for entry in entries] == [
+        (f"/beta{POSITIONS}", 429, {"rule": rule["id"], "effect": "fail"}),
+        ("/beta/me/profile/positions", 200, None), ("/beta/me/profile/positions", 201, None),
+        ("/beta/$batch", 200, None)]
+    assert client.state() != before
+
+
+def test_a_failed_write_in_a_batch_stores_nothing(client):
+    add(client, {"methods": ["POST"], "path": ANY_POSITIONS, "effect": "fail", "status": 507})
+    before = client.state()
+    batch = {"requests": [{"id": "a", "method": "POST", "url": "/me/profile/positions",
+                           "headers": {"Content-Type": "application/json"}, "body": NEW}]}
+    answer = client.post("/$batch", json=batch).get_json()["responses"][0]
+    assert answer["status"] == 507 and answer["body"]["error"]["code"] == "quotaLimitReached"
+    assert client.state() == before

@@ -7,6 +7,7 @@ import asyncio
 import threading
 
 import pytest
+import requests
 from kiota_abstractions.base_request_configuration import RequestConfiguration
 from msgraph_beta.generated.models.o_data_errors.o_data_error import ODataError
 
@@ -37,13 +38,20 @@ def list_my_positions(base_url: str):
     return asyncio.run(graph_client(base_url).me().profile.positions.get(request_configuration=config))
 
 
+def journal(base_url: str) -> list[dict]:
+    root = base_url.removesuffix("/beta")
+    return requests.get(f"{root}/_mockgraph/requests", timeout=10).json()["value"]
+
+
 def test_sdk_retries_a_throttled_get_and_succeeds(served):
     app, base_url = served
     rules = app.extensions["mockgraph"].faults
     rule = rules.add(THROTTLE_GETS, times=2)
     positions = list_my_positions(base_url)
     assert len(positions.value) == 3
-    # Two throttled answers, then the one that succeeded: three requests reached the mock.
+    # Two throttled answers, then the one that succeeded: the journal shows three requests.
+    assert [(entry["status"], entry["fault"]) for entry in journal(base_url)] == [
+        (429, {"rule": rule["id"], "effect": "fail"}), (429, {"rule": rule["id"], "effect": "fail"}), (200, None)]
     assert rules.counts(rule["id"]) == {"matched": 3, "fired": 2}
 
 
@@ -55,5 +63,6 @@ def test_sdk_raises_odata_error_429_when_throttling_never_ends(served):
         list_my_positions(base_url)
     assert raised.value.response_status_code == 429
     assert raised.value.error.code == "TooManyRequests"
-    # The first attempt and the SDK's three retries.
+    # The first attempt and the SDK's three retries, all throttled.
+    assert [entry["status"] for entry in journal(base_url)] == [429] * 4
     assert rules.counts(rule["id"]) == {"matched": 4, "fired": 4}
