@@ -53,9 +53,8 @@ class ProfileService:
 
     def update(self, facet: Facet, user_id: str, stored: Mapping, body, identity: dict) -> dict:
         patch = schemas.load(facet.schema, body, mode="update", partial=True)
+        # Also validates what the partial load could not: e.g. a company added without its name.
         merged = schemas.merge(schemas.instance(facet.schema), stored, patch)
-        # The merge may combine valid halves into an invalid whole (e.g. a company losing its name).
-        schemas.load(facet.schema, _without_server_managed(merged), mode="create")
         merged.update(lastModifiedDateTime=self.clock.timestamp(), lastModifiedBy=identity)
         with self.repository.lock:
             if self.repository.get_item(facet.segment, user_id, stored["id"]) is None:
@@ -64,7 +63,3 @@ class ProfileService:
 
     def delete(self, facet: Facet, user_id: str, item_id: str) -> bool:
         return self.repository.remove_item(facet.segment, user_id, item_id)
-
-
-def _without_server_managed(doc: Mapping) -> dict:
-    return {k: v for k, v in doc.items() if k not in schemas.SERVER_MANAGED}

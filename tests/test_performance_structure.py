@@ -3,6 +3,7 @@ tests count what a request touches and writes, with a small store and a large on
 
 from __future__ import annotations
 
+import copy
 import json
 
 import pytest
@@ -10,6 +11,8 @@ from tinydb import TinyDB
 from tinydb.storages import MemoryStorage
 
 from mockgraph import create_app, schemas
+from mockgraph.errors import BadRequest
+from mockgraph.schemas.fields import Nested
 from mockgraph.store import Repository
 from tests.conftest import GraphTestClient
 
@@ -199,3 +202,57 @@ def test_the_fast_dump_answers_what_marshmallow_dumps():
 def assert_status(response, status: int):
     assert response.status_code == status, response.get_data(as_text=True)
     return response
+
+
+def _merge_then_validate_whole(stored: dict, patch: dict) -> dict:
+    """The update as it was before: deep copies, then the whole result validated again."""
+
+    def merge(schema, into, changes):
+        merged = copy.deepcopy(dict(into))
+        for key, value in changes.items():
+            field = schema.fields[key]
+            if isinstance(field, Nested) and isinstance(value, dict) and isinstance(merged.get(key), dict):
+                merged[key] = merge(field.schema, merged[key], value)
+            else:
+                merged[key] = copy.deepcopy(value)
+        return merged
+
+    schema = schemas.WorkPositionSchema
+    merged = merge(schemas.instance(schema), stored, patch)
+    schemas.load(schema, {k: v for k, v in merged.items() if k not in schemas.SERVER_MANAGED}, mode="create")
+    return merged
+
+
+STORED_VARIANTS = (
+    make_user(TARGET, 1)[KIND][0],  # a company without an address, no manager
+    {**make_user(TARGET, 1)[KIND][0], "detail": {"jobTitle": "No company"}},
+    {**make_user(TARGET, 1)[KIND][0], "manager": {"displayName": "M"}, "colleagues": [{"displayName": "C"}]},
+)
+PATCHES = (
+    {"detail": {"jobTitle": "Staff Engineer"}, "isCurrent": True},
+    {"detail": {"company": {"department": "Platform"}}},
+    {"detail": {"company": {"address": {"city": "Oslo"}}}},
+    {"detail": {"company": {"displayName": "Fabrikam", "address": {"city": "Oslo"}}}},
+    {"detail": {"company": None}},
+    {"detail": {"company": {"address": None}}},
+    {"manager": {"userId": "u"}, "colleagues": [{"displayName": "A"}, {"relationship": "colleague"}]},
+    {"colleagues": []},
+    {"categories": ["a", "b"], "allowedAudiences": "me,everyone"},
+    {"detail": {"startMonthYear": "2020-01-01", "layer": 3}, "inference": {"confidenceScore": 0.5}},
+)
+
+
+@pytest.mark.parametrize("patch", PATCHES)
+@pytest.mark.parametrize("stored", STORED_VARIANTS)
+def test_merge_validates_exactly_what_validating_the_whole_result_did(stored, patch):
+    loaded = schemas.load(schemas.WorkPositionSchema, patch, mode="update", partial=True)
+    outcomes = []
+    for update in (_merge_then_validate_whole,
+                   lambda s, p: schemas.merge(schemas.instance(schemas.WorkPositionSchema), s, p)):
+        before = json.dumps(stored)
+        try:
+            outcomes.append(json.dumps(update(stored, loaded)))
+        except BadRequest as error:
+            outcomes.append(error.message)
+        assert json.dumps(stored) == before  # the stored document is never changed
+    assert outcomes[0] == outcomes[1]

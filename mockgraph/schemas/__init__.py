@@ -5,7 +5,6 @@ The same schema validates request bodies and fixture files and serialises respon
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping
 from functools import cache
 
@@ -62,15 +61,29 @@ def dump(schema_cls: type[GraphSchema], doc: Mapping, select: tuple[str, ...] | 
     return out
 
 
-def merge(schema: GraphSchema, stored: Mapping, patch: Mapping) -> dict:
-    """OData update: complex values merge recursively, primitives and collections replace."""
-    merged = copy.deepcopy(dict(stored))
+def merge(schema: GraphSchema, stored: Mapping, patch: Mapping, where: str = "") -> dict:
+    """OData update: complex values merge recursively, primitives and collections replace.
+
+    `patch` comes from a partial load, which skips required properties. Merging into a valid stored
+    object keeps it valid, so only a complex value put where there was none, and the objects of a
+    replaced collection, are validated in full here: the 400 names the first missing property, as
+    validating the whole result would, at a fraction of the cost. The result shares the subtrees the
+    patch leaves alone with `stored` (stored documents are never changed in place).
+    """
+    merged = dict(stored)
     for key, value in patch.items():
         field = schema.fields[key]
-        if isinstance(field, f.Nested) and isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = merge(field.schema, merged[key], value)
-        else:
-            merged[key] = copy.deepcopy(value)
+        path = f"{where}.{key}" if where else key
+        if isinstance(field, f.Nested) and isinstance(value, dict):
+            if isinstance(merged.get(key), dict):
+                value = merge(field.schema, merged[key], value, path)
+            else:
+                load(type(field.schema), value, mode="stored", prefix=path)
+        elif isinstance(field, f.NestedCollection) and isinstance(value, list):
+            for i, item in enumerate(value):
+                if item is not None:
+                    load(type(field.inner.schema), item, mode="stored", prefix=f"{path}[{i}]")
+        merged[key] = value
     return merged
 
 
