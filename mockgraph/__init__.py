@@ -1,6 +1,58 @@
-from mockgraph.app import create_app
-from mockgraph.credentials import AsyncMockCredential, MockCredential, graph_client
-from mockgraph.intercept import intercept
-from mockgraph.tokens import make_token
+"""mockgraph: a local, stateful mock of Microsoft Graph's beta profile positions API.
 
-__all__ = ["create_app", "intercept", "make_token", "MockCredential", "AsyncMockCredential", "graph_client"]
+The public names are imported on first use: `import mockgraph` (which pytest does at every start,
+for the plugin) stays cheap until the mock is actually used.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import types
+from typing import TYPE_CHECKING
+
+# Public name -> the module that defines it.
+_EXPORTS = {
+    "create_app": "mockgraph.app",
+    "MockGraph": "mockgraph.live",
+    "intercept": "mockgraph.intercept",
+    "make_token": "mockgraph.tokens",
+    "MockCredential": "mockgraph.credentials",
+    "AsyncMockCredential": "mockgraph.credentials",
+    "graph_client": "mockgraph.credentials",
+}
+__all__ = [
+    "create_app", "MockGraph", "intercept", "make_token", "MockCredential", "AsyncMockCredential", "graph_client",
+]
+
+if TYPE_CHECKING:
+    from mockgraph.app import create_app
+    from mockgraph.credentials import AsyncMockCredential, MockCredential, graph_client
+    from mockgraph.intercept import intercept
+    from mockgraph.live import MockGraph
+    from mockgraph.tokens import make_token
+
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'mockgraph' has no attribute '{name}'")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})
+
+
+class _Package(types.ModuleType):
+    def __setattr__(self, name: str, value) -> None:
+        # Importing a submodule binds it on its package (`mockgraph.intercept` the module), which would
+        # hide the exported function of the same name; an exported name keeps what it exports.
+        if name in _EXPORTS and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

@@ -1,32 +1,91 @@
-"""Serving the app over HTTP with waitress, a production WSGI server (pure Python, every platform)."""
+"""Serving the app over HTTP with waitress, a production WSGI server (pure Python, every platform), and
+over HTTPS with cheroot (waitress has no TLS)."""
 
 from __future__ import annotations
 
+import errno
 import ipaddress
 import socket
 
+from waitress import wasyncore
 from waitress.server import create_server
+from waitress.trigger import trigger
 
 THREADS = 8
+ADDRESS_IN_USE = (errno.EADDRINUSE, 48, 10048)  # Linux, macOS, Windows
+# cheroot waits up to this long (its select timeout) before it notices a stop; its default is 0.5 s.
+TLS_STOP_LATENCY = 0.02
 
 
 class PortInUse(OSError):
     pass
 
 
-def make_server(app, host: str = "127.0.0.1", port: int = 8765, *, max_body: int | None = None):
-    """A bound, listening waitress server; `.effective_port` is the port (useful with port 0)."""
-    # waitress buffers the whole body before the app runs; cap what it accepts well above our own
-    # limit so that the app (not waitress) answers the Graph-shaped 413 for ordinary oversizes.
+def make_server(app, host: str = "127.0.0.1", port: int = 8765, *, max_body: int | None = None,
+                certificate: tuple[str, str] | None = None):
+    """A bound, listening server; `.effective_port` is the port (useful with port 0), `.run()` serves
+    until `.close()` (or `stop(server)` from another thread). With `certificate=(cert file, key file)`,
+    HTTPS on cheroot; else HTTP on waitress."""
+    # The server buffers the whole body before the app runs; cap what it accepts well above our own
+    # limit so that the app (not the server) answers the Graph-shaped 413 for ordinary oversizes.
     body_cap = max(64 * 1024 * 1024, 4 * (max_body or 0))
+    if certificate is not None:
+        return TLSServer(app, host, port, certificate, body_cap)
     try:
         return create_server(app, host=host, port=port, threads=THREADS, ident="mockgraph",
                              max_request_body_size=body_cap, clear_untrusted_proxy_headers=True,
                              channel_timeout=120)
     except OSError as error:
-        if error.errno in (98, 48, 10048):  # EADDRINUSE on Linux, macOS, Windows
+        if error.errno in ADDRESS_IN_USE:
             raise PortInUse(f"port {port} on {host} is already in use") from None
         raise
+
+
+class TLSServer:
+    """cheroot's WSGI server with Python's TLS, behind the same few names as a waitress server."""
+
+    def __init__(self, app, host: str, port: int, certificate: tuple[str, str], body_cap: int):
+        from cheroot import wsgi
+        from cheroot.ssl.builtin import BuiltinSSLAdapter
+
+        server = wsgi.Server((host, port), app, numthreads=THREADS, server_name="mockgraph", request_queue_size=128,
+                             timeout=120, shutdown_timeout=5)
+        server.max_request_body_size = body_cap
+        server.expiration_interval = TLS_STOP_LATENCY
+        try:
+            server.ssl_adapter = BuiltinSSLAdapter(*certificate)
+        except (OSError, ValueError) as error:
+            raise ValueError(f"cannot use the certificate {certificate[0]} with the key {certificate[1]}: "
+                             f"{getattr(error, 'strerror', None) or error}") from None
+        try:
+            server.prepare()  # binds and listens
+        except OSError as error:
+            cause = error.__cause__ if isinstance(error.__cause__, OSError) else error
+            if cause.errno in ADDRESS_IN_USE:
+                raise PortInUse(f"port {port} on {host} is already in use") from None
+            raise
+        self._server = server
+        self.effective_port = server.bind_addr[1]
+
+    def run(self) -> None:
+        self._server.serve()
+
+    def close(self) -> None:
+        self._server.stop()
+
+
+def stop(server) -> None:
+    """Stop a server whose `run()` is going on in another thread, without waiting out a poll interval
+    (waitress polls once a second); `run()` returns promptly after."""
+    if isinstance(server, TLSServer):
+        server.close()
+        return
+    # Close the sockets from waitress's own loop thread (closing them from here could break a poll
+    # in progress): its trigger wakes the loop, which then finds nothing left to serve and returns.
+    loop_map = server.map if hasattr(server, "map") else server._map
+    wake = next(obj for obj in loop_map.values() if isinstance(obj, trigger))
+    wake.pull_trigger(lambda: wasyncore.close_all(loop_map))
+    server.task_dispatcher.shutdown()
 
 
 def is_loopback(host: str) -> bool:
