@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
+from pathlib import Path
 
 from mockgraph.options import DEFAULT_MAX_BODY
 
@@ -14,7 +16,7 @@ def build_parser() -> argparse.ArgumentParser:
                                      "beta profile positions API.")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    serve = commands.add_parser("serve", help="serve the mock over HTTP")
+    serve = commands.add_parser("serve", help="serve the mock over HTTP (or HTTPS)")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8765, help="port (0 takes a free one; default 8765)")
     serve.add_argument("--fixtures", action="append", metavar="PATH",
@@ -27,6 +29,13 @@ def build_parser() -> argparse.ArgumentParser:
                        help=f"largest request body accepted (default {DEFAULT_MAX_BODY})")
     serve.add_argument("--seed", type=int, help="make generated ids reproducible")
     serve.add_argument("--faults", metavar="FILE", help="fault rules to start with (a JSON array of rules)")
+    serve.add_argument("--journal-size", type=int, default=10_000, metavar="N",
+                       help="requests the journal keeps, newest last (0: none; default 10000)")
+    serve.add_argument("--no-control", dest="control", action="store_false",
+                       help="no /_mockgraph control API (health, reset, seed, state, journal, faults)")
+    serve.add_argument("--tls", action="store_true", help="serve HTTPS with a self-signed certificate made at start")
+    serve.add_argument("--cert", metavar="FILE", help="serve HTTPS with this PEM certificate (with --key)")
+    serve.add_argument("--key", metavar="FILE", help="the PEM private key of --cert")
     serve.add_argument("--quiet", action="store_true", help="no per-request log lines")
 
     check = commands.add_parser("check-fixtures", help="validate fixture files")
@@ -38,6 +47,7 @@ def app_options(args: argparse.Namespace) -> dict:
     return {
         "fixtures": args.fixtures, "db": args.db, "reseed": args.reseed, "me": args.me,
         "page_size": args.page_size, "max_body": args.max_body, "seed": args.seed, "faults": args.faults,
+        "journal_size": args.journal_size, "control": args.control,
     }
 
 
@@ -46,16 +56,31 @@ def serve(args: argparse.Namespace) -> int:
     from mockgraph.faults import FaultFileError
     from mockgraph.fixtures import FixtureError
     from mockgraph.server import PortInUse, is_loopback, make_server
+    from mockgraph.tls import CertificateFiles, self_signed
 
+    if (args.cert is None) != (args.key is None):
+        print("mockgraph: --cert and --key go together", file=sys.stderr)
+        return 1
     if not args.quiet:
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
         requests_log = logging.getLogger("mockgraph.requests")
         requests_log.addHandler(handler)
         requests_log.setLevel(logging.INFO)
+    certificate = None
     try:
         app = create_app(**app_options(args))
-        server = make_server(app, args.host, args.port, max_body=args.max_body)
+        if args.cert:
+            certificate = CertificateFiles(Path(args.cert), Path(args.key))
+        elif args.tls:
+            certificate = self_signed(args.host)
+        try:
+            server = make_server(app, args.host, args.port, max_body=args.max_body,
+                                 certificate=(str(certificate.cert), str(certificate.key)) if certificate else None)
+        except BaseException:
+            if certificate:
+                certificate.remove()
+            raise
     except FixtureError as error:
         print(f"mockgraph: bad fixture: {error}", file=sys.stderr)
         return 1
@@ -72,14 +97,25 @@ def serve(args: argparse.Namespace) -> int:
         print(f"mockgraph: warning: bound to {args.host}, reachable beyond this machine; the mock has no "
               "real authentication", file=sys.stderr)
     host = f"[{args.host}]" if ":" in args.host else args.host
-    print(f"mockgraph listening on http://{host}:{server.effective_port}/beta", flush=True)
+    print(f"mockgraph listening on {'https' if certificate else 'http'}://{host}:{server.effective_port}/beta")
+    if certificate:
+        print(f"mockgraph certificate: {certificate.cert}")
+    sys.stdout.flush()
+    # A polite kill (docker stop, CI teardown) stops like Ctrl-C: the finally below cleans up.
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         server.run()
     except KeyboardInterrupt:
         pass
     finally:
         server.close()
+        if certificate:
+            certificate.remove()
     return 0
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
 
 
 def check_fixtures(args: argparse.Namespace) -> int:
