@@ -12,6 +12,7 @@ from pathlib import Path
 
 from mockgraph.app import create_app
 from mockgraph.clock import Clock
+from mockgraph.faults import FaultRules
 from mockgraph.journal import Journal
 from mockgraph.routes.context import STATE_KEY
 from mockgraph.server import make_server, stop
@@ -147,6 +148,12 @@ class MockGraph:
     def clock(self) -> Clock:
         """`set(when)`, `advance(seconds)`, `release()`, `now()`."""
         return self.mock_state.clock
+
+    @property
+    def faults(self) -> FaultRules:
+        """The fault rules (CONTRACT §8): `add({...})` or `add(**fields)`, `extend([...])`, `list()`,
+        `remove(id)`, `clear()`, `counts(id)`."""
+        return self.mock_state.faults
 
     # Internals
 

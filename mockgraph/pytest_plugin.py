@@ -2,7 +2,8 @@
 
 - `mockgraph_server` (session): one `MockGraph` per test session, so one per pytest-xdist worker.
 - `mockgraph` (function): that server, reset *before* the test (state a test leaves behind never reaches
-  the next one, even one that failed), then seeded by the test's `mockgraph_seed` markers.
+  the next one, even one that failed), then seeded by the test's `mockgraph_seed` markers and given the
+  fault rules of its `mockgraph_faults` markers.
 - ini options: `mockgraph_fixtures` (fixture files, relative to the ini file), `mockgraph_page_size`,
   `mockgraph_seed` (reproducible generated ids).
 
@@ -16,6 +17,7 @@ from pathlib import Path
 import pytest
 
 MARKER = "mockgraph_seed"
+FAULTS_MARKER = "mockgraph_faults"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -30,6 +32,11 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         f"{MARKER}(data_or_path): mockgraph: add fixture-format data (a dict, or a JSON file relative to the "
         "test file) for this test only; class and module markers apply first",
+    )
+    config.addinivalue_line(
+        "markers",
+        f"{FAULTS_MARKER}(rules): mockgraph: fault rules (a rule dict or a list of them) for this test only; "
+        "class and module markers' rules come first",
     )
 
 
@@ -73,4 +80,11 @@ def mockgraph(mockgraph_server, request: pytest.FixtureRequest):
         if isinstance(data, str | Path) and not Path(data).is_absolute():
             data = request.path.parent / data
         mockgraph_server.seed(data)
+    for marker in reversed(list(request.node.iter_markers(FAULTS_MARKER))):
+        if len(marker.args) != 1 or marker.kwargs:
+            raise pytest.UsageError(f"@pytest.mark.{FAULTS_MARKER} takes one argument: a rule or a list of rules")
+        try:
+            mockgraph_server.faults.extend(marker.args[0])
+        except ValueError as error:  # a bad rule: it names the rule's index and field
+            raise pytest.UsageError(f"@pytest.mark.{FAULTS_MARKER}: {error}") from None
     return mockgraph_server

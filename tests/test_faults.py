@@ -391,6 +391,56 @@ def test_a_bad_rules_file_names_the_file_the_rule_and_the_field(tmp_path):
         create_app(faults=str(tmp_path / "missing.json"))
 
 
+# The pytest marker
+
+
+MARKED_SUITE = '''
+import pytest
+import requests
+
+AUTH = {"Authorization": "Bearer x"}
+THROTTLE = {"methods": ["GET"], "path": "/users/*/profile/positions*", "effect": "fail", "status": 429}
+pytestmark = pytest.mark.mockgraph_faults({"path": "/*", "effect": "delay", "delayMs": 1, "id": "module"})
+
+
+def answers(mock, n):
+    url = f"{mock.base_url}/me/profile/positions"
+    return [requests.get(url, headers=AUTH, timeout=10).status_code for _ in range(n)]
+
+
+@pytest.mark.mockgraph_faults([{**THROTTLE, "times": 1, "id": "mine"}])
+def test_marked(mockgraph):
+    assert [rule["id"] for rule in mockgraph.faults.list()] == ["module", "mine"]
+    assert answers(mockgraph, 2) == [429, 200]
+    assert mockgraph.requests[0]["fault"] == {"rule": "mine", "effect": "fail"}
+
+
+def test_the_next_test_has_only_the_module_rule(mockgraph):
+    assert [rule["id"] for rule in mockgraph.faults.list()] == ["module"]
+    assert answers(mockgraph, 1) == [200]
+
+
+@pytest.mark.mockgraph_faults([THROTTLE, {"path": "/*", "effect": "delay"}])
+def test_a_bad_rule(mockgraph):
+    pass
+'''
+
+
+def test_marker_gives_one_test_its_rules(tmp_path):
+    import os
+
+    (tmp_path / "test_marked.py").write_text(MARKED_SUITE)
+    # The outer run's pytest and xdist variables must not leak into the inner run.
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "PYTHONPATH"))}
+    # Plugins the inner run does not need, and that take seconds to import.
+    disabled = [arg for name in ("xdist", "cacheprovider", "schemathesis", "hypothesispytest", "anyio")
+                for arg in ("-p", f"no:{name}")]
+    result = subprocess.run([sys.executable, "-m", "pytest", *disabled, "-q", "-rA", "test_marked.py"],
+                            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert "2 passed, 1 error" in result.stdout, result.stdout + result.stderr
+    assert "@pytest.mark.mockgraph_faults: [1].delayMs" in result.stdout
+
+
 # The command line
 
 
