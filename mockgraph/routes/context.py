@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask import current_app, g, request
+from werkzeug.sansio.utils import get_current_url
 
 from mockgraph.auth import Caller
 from mockgraph.errors import BadRequest, ResourceNotFound, UnreadableBody
@@ -24,7 +27,13 @@ def caller() -> Caller:
 def base_url() -> str:
     """The base the request came in on (`http://127.0.0.1:8765/beta`), for @odata.context and links."""
     version = request.path.lstrip("/").split("/", 1)[0]
-    return request.host_url + version
+    return _host_url(request.scheme, request.host) + version
+
+
+@lru_cache(maxsize=64)
+def _host_url(scheme: str, host: str) -> str:
+    # `request.host_url`, computed once per host: werkzeug rebuilds (and IRI-decodes) it per request.
+    return get_current_url(scheme, host)
 
 
 def caller_user() -> dict | None:

@@ -9,7 +9,7 @@ from mockgraph import schemas
 from mockgraph.auth import authorize
 from mockgraph.errors import ItemNotFound, MethodNotAllowed
 from mockgraph.facets import Facet
-from mockgraph.odata.options import parse_query_options
+from mockgraph.odata.options import QueryOptions, parse_query_options
 from mockgraph.odata.paging import SkipTokenCodec
 from mockgraph.odata.query import count_matching, next_link, run_list_query
 from mockgraph.responses import json_response
@@ -39,7 +39,15 @@ def _register(bp: Blueprint, facet: Facet, codec: SkipTokenCodec) -> None:
     properties = schemas.property_types(schema)
     kind = facet.segment
 
+    no_options: dict[frozenset, QueryOptions] = {}  # what an empty query string parses to, per route kind
+
     def options(allowed):
+        if not request.query_string:  # most requests: nothing to parse, the answer is always the same
+            key = frozenset(allowed)
+            if key not in no_options:
+                no_options[key] = parse_query_options((), allowed=allowed, top_level=top_level,
+                                                      type_name=facet.type_name, properties=properties)
+            return no_options[key]
         # Compiling $filter/$orderby and checking $skiptoken here makes a bad option a 400 before the
         # user lookup, as CONTRACT §2's order of checks wants.
         return parse_query_options(request.args.items(multi=True), allowed=allowed, top_level=top_level,
