@@ -4,6 +4,7 @@ user -> permission -> item -> body)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
 import uuid
@@ -32,6 +33,7 @@ def is_graph_request() -> bool:
 
 def install(app: Flask, state: MockState) -> None:
     facet_segments = list(state.facet_by_segment)
+    http_date = HttpDate()
 
     @app.before_request
     def start():
@@ -60,7 +62,7 @@ def install(app: Flask, state: MockState) -> None:
         headers = response.headers
         headers["request-id"] = g.get("request_id") or str(uuid.uuid4())
         headers["client-request-id"] = g.get("client_request_id") or headers["request-id"]
-        headers["Date"] = format_datetime(state.clock.now(), usegmt=True)
+        headers["Date"] = http_date(state.clock.now())
         if request.headers.get("Origin"):
             headers["Access-Control-Allow-Origin"] = "*"
             headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
@@ -101,3 +103,18 @@ def install(app: Flask, state: MockState) -> None:
     def render_error(error: GraphError) -> Response:
         request_id = g.get("request_id") or str(uuid.uuid4())
         return error_response(error, request_id, g.get("client_request_id") or request_id, state.clock.now())
+
+
+class HttpDate:
+    """The `Date` header for a time, formatted once per second rather than once per response."""
+
+    def __init__(self):
+        self._last: tuple[dt.datetime | None, str] = (None, "")
+
+    def __call__(self, when: dt.datetime) -> str:
+        second = when.replace(microsecond=0)
+        last, text = self._last
+        if second != last:
+            text = format_datetime(second, usegmt=True)
+            self._last = (second, text)  # one tuple: threads see an old pair or a new one, never a mix
+        return text
