@@ -10,52 +10,46 @@ import asyncio
 import functools
 import inspect
 import io
-import json
 import threading
+from collections.abc import Mapping
 from contextvars import ContextVar
 from urllib.parse import urlsplit
 
 import httpx
 
+from mockgraph.clock import Clock
+from mockgraph.faults import FaultRules
 from mockgraph.inprocess import WsgiResponse, call_wsgi
+from mockgraph.live import RequestLog
 from mockgraph.routes.context import STATE_KEY
+from mockgraph.state import MockState
 
 GRAPH_HOST = "graph.microsoft.com"
 BASE_URL = f"https://{GRAPH_HOST}/beta"
-CONTROL_URL = f"https://{GRAPH_HOST}/_mockgraph"
-
-
-class ControlError(Exception):
-    """A control API call the mock refused (a bad seed or fault rule): its status and Graph error."""
-
-    def __init__(self, status: int, body):
-        error = body.get("error", {}) if isinstance(body, dict) else {}
-        super().__init__(f"{status} {error.get('code', '')}: {error.get('message', body)}")
-        self.status = status
-        self.body = body
 
 
 class Interception:
-    """What `intercept()` yields: the mock that answers for graph.microsoft.com, and its control surface.
+    """What `intercept()` yields: the mock that answers for graph.microsoft.com, as a context manager
+    and a decorator.
 
-    A context manager and a decorator. `app` is the WSGI app, `state` its `MockState`, `base_url` the
-    base an SDK or client should use. The control methods call the mock's `/_mockgraph` API in
-    process, so they behave exactly as they do against a live server.
+    Its surface is a live `MockGraph`'s: `app`, `mock_state`, `base_url`, `reset()`, `seed()`, `state()`,
+    `requests` (the journal), `clock` and `faults`, all on the very state the intercepted calls reach.
     """
 
+    url = f"https://{GRAPH_HOST}"
     base_url = BASE_URL
 
     def __init__(self, app):
         self.app = app
-        self.state = app.extensions[STATE_KEY]
+        self.mock_state: MockState = app.extensions[STATE_KEY]
 
-    # -- serving -----------------------------------------------------------------------------------
+    # Serving
 
     def handle(self, method: str, url: str, headers, body: bytes) -> WsgiResponse:
         return call_wsgi(self.app, method, url, headers, body)
 
     async def handle_async(self, method: str, url: str, headers, body: bytes) -> WsgiResponse:
-        if len(self.state.faults):
+        if len(self.mock_state.faults):
             # A delay rule sleeps: in a worker thread it cannot stall the event loop, so the caller's
             # asyncio timeouts and other tasks run on, as they would against a server.
             return await asyncio.to_thread(self.handle, method, url, headers, body)
@@ -87,43 +81,39 @@ class Interception:
                 return func(*args, **kwargs)
         return run
 
-    # -- control (CONTRACT §8) -------------------------------------------------------------------
+    def __repr__(self) -> str:
+        return f"<Interception of {self.base_url}>"
 
-    def control(self, method: str, path: str, body=None):
-        """Call `/_mockgraph{path}` in process; the parsed JSON answer (None for 204)."""
-        headers = [("Content-Type", "application/json")] if body is not None else []
-        data = json.dumps(body).encode() if body is not None else b""
-        answer = call_wsgi(self.app, method, CONTROL_URL + path, headers, data)
-        parsed = json.loads(answer.body) if answer.body else None
-        if answer.status >= 400:
-            raise ControlError(answer.status, parsed)
-        return parsed
+    # Its state (CONTRACT §8), through the same functions the control API and MockGraph use
 
     def reset(self) -> None:
-        """Back to the seeded state; clears the journal and the fault rules."""
-        self.control("POST", "/reset")
+        """Back to the seeded data; the journal and fault rules cleared; the clock and ids restarted."""
+        self.mock_state.reset()
 
-    def seed(self, data: dict) -> dict:
-        """Load users and positions in the fixture format; `{"users": n, "positions": m}`."""
-        return self.control("POST", "/seed", data)
+    def seed(self, data: Mapping | str) -> dict[str, int]:
+        """Add fixture-format data (or a fixture file's path); `{"users": n, "positions": m}`."""
+        from mockgraph.seeding import seed
 
-    def export(self) -> dict:
-        """Everything stored, in the fixture format."""
-        return self.control("GET", "/state")
+        return seed(self.mock_state, data)
 
-    def requests(self) -> list[dict]:
-        """The journal, oldest first."""
-        return self.control("GET", "/requests")
+    def state(self) -> dict:
+        """Everything stored, in the fixture format: `{"users": [...]}`."""
+        return {"users": self.mock_state.repository.export()}
 
-    def clear_requests(self) -> None:
-        self.control("DELETE", "/requests")
+    @property
+    def requests(self) -> RequestLog:
+        """The request journal: a live, read-only sequence of entries (dicts), oldest first."""
+        return RequestLog(self.mock_state.journal)
 
-    def add_faults(self, rules: dict | list[dict]):
-        """Add one fault rule (or a list); the stored rule(s), with their ids."""
-        return self.control("POST", "/faults", rules)
+    @property
+    def clock(self) -> Clock:
+        """`set(when)`, `advance(seconds)`, `release()`, `now()`."""
+        return self.mock_state.clock
 
-    def clear_faults(self) -> None:
-        self.control("DELETE", "/faults")
+    @property
+    def faults(self) -> FaultRules:
+        """The fault rules: `add({...})`, `extend([...])`, `list()`, `remove(id)`, `clear()`."""
+        return self.mock_state.faults
 
 
 def intercept(app=None, **app_options) -> Interception:
@@ -155,7 +145,8 @@ class _Router:
 
     def __init__(self):
         self.lock = threading.Lock()
-        self.active: list[Interception] = []
+        # Replaced, never changed in place: a call reads it without the lock and sees one whole state.
+        self.active: tuple[Interception, ...] = ()
         self.in_context: ContextVar[tuple[Interception, ...]] = ContextVar("mockgraph_intercept", default=())
         self.patches: list[tuple[object, str, object, object]] = []  # (owner, name, original, wrapper)
 
@@ -163,18 +154,17 @@ class _Router:
         with self.lock:
             if not self.active:
                 self._patch()
-            self.active.append(interception)
+            self.active = (*self.active, interception)
         self.in_context.set((*self.in_context.get(), interception))
 
     def pop(self, interception: Interception) -> None:
         with self.lock:
-            _remove_last(self.active, interception)
+            self.active = _without_last(self.active, interception)
             if not self.active:
                 self._unpatch()
-        stack = list(self.in_context.get())
+        stack = self.in_context.get()
         if interception in stack:
-            _remove_last(stack, interception)
-            self.in_context.set(tuple(stack))
+            self.in_context.set(_without_last(stack, interception))
 
     def target(self) -> Interception | None:
         active = self.active
@@ -207,11 +197,11 @@ class _Router:
         self.patches.clear()
 
 
-def _remove_last(items: list, item) -> None:
+def _without_last(items: tuple, item) -> tuple:
     for index in range(len(items) - 1, -1, -1):
         if items[index] is item:
-            del items[index]
-            return
+            return items[:index] + items[index + 1:]
+    return items
 
 
 _router = _Router()
