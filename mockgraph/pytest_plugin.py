@@ -4,6 +4,8 @@
 - `mockgraph` (function): that server, reset *before* the test (state a test leaves behind never reaches
   the next one, even one that failed), then seeded by the test's `mockgraph_seed` markers and given the
   fault rules of its `mockgraph_faults` markers.
+- `mockgraph_intercept` (function): a new mock serving `https://graph.microsoft.com` in process
+  (`intercept()`), with the same ini options and markers.
 - ini options: `mockgraph_fixtures` (fixture files, relative to the ini file), `mockgraph_page_size`,
   `mockgraph_seed` (reproducible generated ids).
 
@@ -72,6 +74,24 @@ def mockgraph_server(pytestconfig: pytest.Config):
 def mockgraph(mockgraph_server, request: pytest.FixtureRequest):
     """The session's mock, back to its seeded state, plus this test's `mockgraph_seed` data."""
     mockgraph_server.reset()
+    return apply_markers(mockgraph_server, request)
+
+
+@pytest.fixture
+def mockgraph_intercept(pytestconfig: pytest.Config, request: pytest.FixtureRequest):
+    """A new mock answering `https://graph.microsoft.com` in this process for the test's duration."""
+    from mockgraph.intercept import intercept
+
+    try:
+        interception = intercept(**server_options(pytestconfig))
+    except ValueError as error:
+        raise pytest.UsageError(f"mockgraph: {error}") from None
+    with interception:
+        yield apply_markers(interception, request)
+
+
+def apply_markers(mock, request: pytest.FixtureRequest):
+    """This test's `mockgraph_seed` data and `mockgraph_faults` rules, on a `MockGraph` or an interception."""
     # iter_markers gives the closest first (function, class, module); apply the widest first.
     for marker in reversed(list(request.node.iter_markers(MARKER))):
         if len(marker.args) != 1 or marker.kwargs:
@@ -79,12 +99,12 @@ def mockgraph(mockgraph_server, request: pytest.FixtureRequest):
         data = marker.args[0]
         if isinstance(data, str | Path) and not Path(data).is_absolute():
             data = request.path.parent / data
-        mockgraph_server.seed(data)
+        mock.seed(data)
     for marker in reversed(list(request.node.iter_markers(FAULTS_MARKER))):
         if len(marker.args) != 1 or marker.kwargs:
             raise pytest.UsageError(f"@pytest.mark.{FAULTS_MARKER} takes one argument: a rule or a list of rules")
         try:
-            mockgraph_server.faults.extend(marker.args[0])
+            mock.faults.extend(marker.args[0])
         except ValueError as error:  # a bad rule: it names the rule's index and field
             raise pytest.UsageError(f"@pytest.mark.{FAULTS_MARKER}: {error}") from None
-    return mockgraph_server
+    return mock
