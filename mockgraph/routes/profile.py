@@ -57,11 +57,15 @@ def _register(bp: Blueprint, facet: Facet, codec: SkipTokenCodec) -> None:
         url = f"{ctx.base_url()}/$metadata#users('{user['id']}')/profile/{kind}"
         return url + "/$entity" if entity else url
 
-    def render(doc, select=None) -> dict:
-        body = schemas.dump(schema, doc, select)
+    def render_all(docs, select=None) -> list[dict]:
+        bodies = [schemas.dump(schema, doc, select) for doc in docs]
         if ctx.state().options.strict:
-            schemas.check_output(schema, body, select)
-        return body
+            for body in bodies:
+                schemas.check_output(schema, body, select)
+        return bodies
+
+    def render(doc, select=None) -> dict:
+        return render_all((doc,), select)[0]
 
     def item_or_404(user: dict, item_id: str) -> dict:
         item = ctx.state().repository.get_item(kind, user["id"], item_id)
@@ -83,7 +87,7 @@ def _register(bp: Blueprint, facet: Facet, codec: SkipTokenCodec) -> None:
         if page.next_skiptoken is not None:
             body["@odata.nextLink"] = next_link(ctx.base_url(), request.path.split("/", 2)[2],
                                                 query.pairs, page.next_skiptoken)
-        body["value"] = [render(doc, query.select) for doc in page.items]
+        body["value"] = render_all(page.items, query.select)
         return json_response(body)
 
     def count_items(user_ref=None):
