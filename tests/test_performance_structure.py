@@ -10,7 +10,7 @@ import pytest
 from tinydb import TinyDB
 from tinydb.storages import MemoryStorage
 
-from mockgraph import create_app, schemas
+from mockgraph import create_app, schemas, seeding
 from mockgraph.errors import BadRequest
 from mockgraph.schemas.fields import Nested
 from mockgraph.store import Repository
@@ -155,6 +155,18 @@ def test_load_writes_the_users_table_once_and_each_new_users_table_once(counted)
     assert len(user_table_writes) == 2  # the replaced users removed at once, then all rows inserted at once
     assert sorted(name for w in writes for name in w if name != "users") == sorted(
         f"{KIND}/{u['id']}" for u in loaded)
+
+
+def test_seeding_reads_no_stored_positions(counted):
+    # (TinyDB rewrites the whole users table when one is added: that part grows with users, not positions.)
+    newcomer = make_user("fedcba98-2222-4222-8222-222222222222", 10)
+    touched = []
+    for per_user in (1, 20):
+        client, storage = counted(store_users(500, per_user))
+        state = client.app.extensions["mockgraph"]
+        count, _ = touched_by(storage, lambda s=state: seeding.seed(s, {"users": [copy.deepcopy(newcomer)]}))
+        touched.append(count)
+    assert touched[0] == touched[1]
 
 
 def test_a_replaced_user_is_found_by_its_new_upn_only(counted):

@@ -83,6 +83,12 @@ class Repository:
                 return None
             return self._items_table(kind, user_id).get(doc_id=found[1])
 
+    def item_owner(self, kind: str, item_id: str) -> str | None:
+        """The id of the user who holds the item with this id (ignoring case), from the index."""
+        with self._lock:
+            found = self._items.get((kind, item_id.lower()))
+            return None if found is None else found[0]
+
     def add_item(self, kind: str, user_id: str, doc: Mapping) -> dict:
         with self._lock:
             doc_id = self._items_table(kind, user_id).insert(dict(doc))
