@@ -82,8 +82,7 @@ class MockGraph:
         server, thread = self._server, self._thread
         self._server = self._thread = None
         if server is not None:
-            stop(server)
-            thread.join(READY_TIMEOUT)
+            stop(server, thread)
         if not self._stopped:
             self._stopped = True
             self.mock_state.repository.close()

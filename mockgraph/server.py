@@ -6,6 +6,7 @@ from __future__ import annotations
 import errno
 import ipaddress
 import socket
+import threading
 
 from waitress import wasyncore
 from waitress.server import create_server
@@ -74,18 +75,33 @@ class TLSServer:
         self._server.stop()
 
 
-def stop(server) -> None:
-    """Stop a server whose `run()` is going on in another thread, without waiting out a poll interval
-    (waitress polls once a second); `run()` returns promptly after."""
+def stop(server, thread: threading.Thread, timeout: float = 10) -> None:
+    """Stop a server whose `run()` goes on in `thread`, without waiting out a poll interval (waitress
+    polls once a second), and return once that thread has ended."""
     if isinstance(server, TLSServer):
         server.close()
+        thread.join(timeout)
         return
-    # Close the sockets from waitress's own loop thread (closing them from here could break a poll
-    # in progress): its trigger wakes the loop, which then finds nothing left to serve and returns.
-    loop_map = server.map if hasattr(server, "map") else server._map
-    wake = next(obj for obj in loop_map.values() if isinstance(obj, trigger))
-    wake.pull_trigger(lambda: wasyncore.close_all(loop_map))
+    # Sockets are closed from waitress's own loop thread (closing them from here could break a poll in
+    # progress): its trigger wakes the loop, which then finds an empty map and returns. The triggers'
+    # pipes stay open until the loop has ended: a worker thread may still pull one meanwhile, and the
+    # loop may run our thunk before our own pull has written to the pipe.
+    loop_map = server._map if hasattr(server, "_map") else server.map  # one socket, or several
+    triggers = [obj for obj in loop_map.values() if isinstance(obj, trigger)]
+
+    def close_all_but_triggers():
+        for obj in list(loop_map.values()):
+            if isinstance(obj, trigger):
+                obj.del_channel()
+            else:
+                # Not the server's own close(), which would close its trigger now.
+                wasyncore.dispatcher.close(obj)
+
+    triggers[0].pull_trigger(close_all_but_triggers)
+    thread.join(timeout)
     server.task_dispatcher.shutdown()
+    for obj in triggers:
+        obj.close()
 
 
 def is_loopback(host: str) -> bool:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import socket
+import time
 
 import pytest
 import requests
 from conftest import ADELE, SEED_PAGE_ID
+from waitress.trigger import trigger
 
 from mockgraph import MockGraph, make_token
 from mockgraph.fixtures import FixtureError
@@ -61,6 +63,26 @@ def test_stop_with_a_client_connection_still_open():
     with pytest.raises(requests.ConnectionError):
         session.get(f"{mock.base_url}/me", headers=AUTH, timeout=10)
     mock.stop()  # again: nothing to do
+
+
+def test_stop_survives_a_worker_waking_the_loop_at_the_same_moment():
+    # Regression: a worker thread finishing a request pulls waitress's wake-up pipe too. When the loop
+    # woke for that pull and ran the stop's closing step before the stop itself wrote to the pipe, the
+    # pipe was already closed: EBADF (about one stop in 30). Here that timing is forced.
+    mock = MockGraph()
+    wake = next(obj for obj in mock._server._map.values() if isinstance(obj, trigger))
+    real_pull = wake._physical_pull
+
+    def worker_pulls_first():
+        real_pull()  # the worker's pull: the loop wakes and runs the stop's thunk...
+        deadline = time.monotonic() + 30  # a guard against a hang, not a speed requirement
+        while wake.thunks and time.monotonic() < deadline:
+            time.sleep(0.001)
+        real_pull()  # ...before the stop's own pull
+
+    wake._physical_pull = worker_pulls_first
+    mock.stop()
+    assert refuses_connections(mock.port)
 
 
 def test_a_stopped_mock_cannot_start_again():
