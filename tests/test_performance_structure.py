@@ -197,6 +197,19 @@ def test_log_storage_bytes_for_one_patch_do_not_grow_with_stored_data(tmp_path):
     assert 0 < written[0] < 200_000  # about the user's own 100 positions
 
 
+def test_a_patch_with_db_is_on_disk_with_the_stored_order(tmp_path):
+    # PATCH writes the user's table itself (not through TinyDB's upsert): a new app reads it back.
+    path = str(tmp_path / "store.db")
+    app = create_app(strict=True, db=path)
+    app.extensions["mockgraph"].repository.load(store_users(2, 3))
+    assert_status(GraphTestClient(app).patch(item_url(), json=PATCH_BODY), 200)
+    before = GraphTestClient(app).state()
+    app.extensions["mockgraph"].repository.close()
+    reopened = GraphTestClient(create_app(strict=True, db=path))
+    assert reopened.state() == before
+    assert reopened.get(item_url()).get_json()["detail"]["jobTitle"] == "Staff Engineer"
+
+
 def test_the_fast_dump_answers_what_marshmallow_dumps():
     app = create_app()
     repository = app.extensions["mockgraph"].repository

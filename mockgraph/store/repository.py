@@ -15,7 +15,6 @@ from collections.abc import Iterable, Mapping
 
 from tinydb import TinyDB
 from tinydb.storages import MemoryStorage
-from tinydb.table import Document
 
 USERS = "users"
 USER_FIELDS = ("id", "userPrincipalName", "displayName")
@@ -98,7 +97,13 @@ class Repository:
     def replace_item(self, kind: str, user_id: str, doc: Mapping) -> dict:
         with self._lock:
             _, doc_id = self._items[(kind, doc["id"].lower())]
-            self._items_table(kind, user_id).upsert(Document(dict(doc), doc_id=doc_id))
+            # The write TinyDB's upsert makes (a new dict for this one table, then one storage write),
+            # without its conversion of every doc id in the table to int and back: ~10x cheaper.
+            name = self._items_table(kind, user_id).name
+            tables = self._db.storage.read()
+            tables[name] = {**tables[name], str(doc_id): dict(doc)}
+            self._db.storage.write(tables)
+            self._db.table(name).clear_cache()
             return dict(doc)
 
     def remove_item(self, kind: str, user_id: str, item_id: str) -> bool:
