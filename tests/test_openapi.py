@@ -17,8 +17,9 @@ from mockgraph.facets import FACETS
 from mockgraph.openapi import build_document
 
 # Microsoft's description of the positions routes (a slice of the Graph beta OpenAPI), kept outside the repo.
-MICROSOFT = Path(os.environ.get("MOCKGRAPH_MICROSOFT_OPENAPI",
-                                "/work/shared/reference/graph/openapi-positions.json"))
+# shared/ sits beside the project's checkout (developers' trees and CI's clone alike).
+MICROSOFT = Path(os.environ.get("MOCKGRAPH_MICROSOFT_OPENAPI") or Path(__file__).resolve().parents[2] / "shared"
+                 / "reference" / "graph" / "openapi-positions.json")
 
 ADDED_AFTER_MICROSOFTS_COPY = "declared by msgraph-beta-sdk 1.66 models, newer than Microsoft's OpenAPI copy"
 # (schema, property) -> why ours has a property Microsoft's does not.
