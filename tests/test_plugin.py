@@ -124,7 +124,7 @@ UNNEEDED_PLUGINS = ("cacheprovider", "schemathesis", "hypothesispytest", "anyio"
 
 def run_pytest(folder, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     # The outer run's pytest and xdist variables must not leak into the inner run.
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "PYTHONPATH"))}
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
     disabled = [arg for name in UNNEEDED_PLUGINS for arg in ("-p", f"no:{name}")]
     return subprocess.run([sys.executable, "-m", "pytest", *disabled, "-q", "-rA", *args],
                           cwd=folder, env={**clean, **(env or {})}, capture_output=True, text=True, timeout=300)
