@@ -21,5 +21,4 @@ class Served:
         return self
 
     def __exit__(self, *exc) -> None:
-        stop(self._server)
-        self._thread.join(10)
+        stop(self._server, self._thread)
