@@ -89,6 +89,10 @@ def check_valid(generated: list[dict], sample: int = 20) -> None:
         schemas.instance(SCHEMA, "stored").load(doc)
 
 
-def as_fixture(generated: list[dict]) -> dict:
-    """The fixture-file form of generated users (what `/_mockgraph/seed` or a fixture file takes)."""
-    return {"users": generated}
+def as_fixture(generated: list[dict], server_managed: bool = False) -> dict:
+    """Generated users as a fixture file (or a `/_mockgraph/seed` body) holds them: positions without the
+    properties the server fills (id, timestamps, createdBy, lastModifiedBy), unless `server_managed`."""
+    if server_managed:
+        return {"users": generated}
+    return {"users": [{**user, KIND: [{k: v for k, v in doc.items() if k not in schemas.SERVER_MANAGED}
+                                      for doc in user[KIND]]} for user in generated]}
