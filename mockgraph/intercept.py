@@ -11,16 +11,13 @@ import functools
 import inspect
 import io
 import threading
-from collections.abc import Mapping
 from contextvars import ContextVar
 from urllib.parse import urlsplit
 
 import httpx
 
-from mockgraph.clock import Clock
-from mockgraph.faults import FaultRules
+from mockgraph.controls import MockControls
 from mockgraph.inprocess import WsgiResponse, call_wsgi
-from mockgraph.live import RequestLog
 from mockgraph.routes.context import STATE_KEY
 from mockgraph.state import MockState
 
@@ -28,7 +25,7 @@ GRAPH_HOST = "graph.microsoft.com"
 BASE_URL = f"https://{GRAPH_HOST}/beta"
 
 
-class Interception:
+class Interception(MockControls):
     """What `intercept()` yields: the mock that answers for graph.microsoft.com, as a context manager
     and a decorator.
 
@@ -83,37 +80,6 @@ class Interception:
 
     def __repr__(self) -> str:
         return f"<Interception of {self.base_url}>"
-
-    # Its state (CONTRACT §8), through the same functions the control API and MockGraph use
-
-    def reset(self) -> None:
-        """Back to the seeded data; the journal and fault rules cleared; the clock and ids restarted."""
-        self.mock_state.reset()
-
-    def seed(self, data: Mapping | str) -> dict[str, int]:
-        """Add fixture-format data (or a fixture file's path); `{"users": n, "positions": m}`."""
-        from mockgraph.seeding import seed
-
-        return seed(self.mock_state, data)
-
-    def state(self) -> dict:
-        """Everything stored, in the fixture format: `{"users": [...]}`."""
-        return {"users": self.mock_state.repository.export()}
-
-    @property
-    def requests(self) -> RequestLog:
-        """The request journal: a live, read-only sequence of entries (dicts), oldest first."""
-        return RequestLog(self.mock_state.journal)
-
-    @property
-    def clock(self) -> Clock:
-        """`set(when)`, `advance(seconds)`, `release()`, `now()`."""
-        return self.mock_state.clock
-
-    @property
-    def faults(self) -> FaultRules:
-        """The fault rules: `add({...})`, `extend([...])`, `list()`, `remove(id)`, `clear()`."""
-        return self.mock_state.faults
 
 
 def intercept(app=None, **app_options) -> Interception:

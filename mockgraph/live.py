@@ -7,13 +7,10 @@ import http.client
 import socket
 import ssl
 import threading
-from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from mockgraph.app import create_app
-from mockgraph.clock import Clock
-from mockgraph.faults import FaultRules
-from mockgraph.journal import Journal
+from mockgraph.controls import MockControls
 from mockgraph.routes.context import STATE_KEY
 from mockgraph.server import make_server, stop
 from mockgraph.state import MockState
@@ -23,7 +20,7 @@ READY_TIMEOUT = 30  # seconds for the first answer before start() gives up (a lo
 WILDCARDS = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}
 
 
-class MockGraph:
+class MockGraph(MockControls):
     """A running mock: `MockGraph(**options)` returns once the server answers; `stop()` (or leaving a
     `with` block) ends it.
 
@@ -120,40 +117,6 @@ class MockGraph:
         """The certificate file clients verify HTTPS against (`verify=mock.certificate`); None over HTTP."""
         return str(self._certificate.cert) if self._certificate else None
 
-    # Its state, in this process (no HTTP round trip)
-
-    def reset(self) -> None:
-        """Back to the seeded data; the journal and fault rules cleared; the clock and id sequence back
-        to where they started."""
-        self.mock_state.reset()
-
-    def seed(self, data: Mapping | str) -> dict[str, int]:
-        """Add fixture-format data (or a fixture file's path); a user already stored is replaced.
-        `{"users": n, "positions": m}`; a bad fixture raises `FixtureError` and loads nothing."""
-        from mockgraph.seeding import seed
-
-        return seed(self.mock_state, data)
-
-    def state(self) -> dict:
-        """Everything stored, in the fixture format: `{"users": [...]}`."""
-        return {"users": self.mock_state.repository.export()}
-
-    @property
-    def requests(self) -> RequestLog:
-        """The request journal: a live, read-only sequence of entries (dicts), oldest first."""
-        return RequestLog(self.mock_state.journal)
-
-    @property
-    def clock(self) -> Clock:
-        """`set(when)`, `advance(seconds)`, `release()`, `now()`."""
-        return self.mock_state.clock
-
-    @property
-    def faults(self) -> FaultRules:
-        """The fault rules (CONTRACT §8): `add({...})` or `add(**fields)`, `extend([...])`, `list()`,
-        `remove(id)`, `clear()`, `counts(id)`."""
-        return self.mock_state.faults
-
     # Internals
 
     def _wait_until_answering(self) -> None:
@@ -180,45 +143,3 @@ class MockGraph:
     def _remove_certificate(self) -> None:
         if self._certificate is not None and self._certificate is not self._given_certificate:
             self._certificate.remove()
-
-
-class RequestLog:
-    """What the mock was asked, as journal entries (CONTRACT §8): `log[-1]`, `len(log)`, `log.find(...)`."""
-
-    def __init__(self, journal: Journal):
-        self._journal = journal
-
-    def find(self, method: str | None = None, path: str | None = None, status: int | None = None) -> list[dict]:
-        """Entries by method, path glob (`*` spans `/`; with or without the `/beta` prefix) and status."""
-        return self._journal.entries(method=method, path=path, status=status)
-
-    def find_one(self, method: str | None = None, path: str | None = None, status: int | None = None) -> dict:
-        """The one matching entry; AssertionError (with what was seen) unless exactly one matches."""
-        found = self.find(method, path, status)
-        if len(found) != 1:
-            seen = [f"{e['method']} {e['path']} {e['status']}" for e in self._journal.entries()]
-            raise AssertionError(f"expected one request matching method={method} path={path} status={status}, "
-                                 f"found {len(found)}; the journal holds: {seen}")
-        return found[0]
-
-    @property
-    def last(self) -> dict | None:
-        try:
-            return self._journal.at(-1)
-        except IndexError:
-            return None
-
-    def clear(self) -> None:
-        self._journal.clear()
-
-    def __len__(self) -> int:
-        return len(self._journal)
-
-    def __iter__(self) -> Iterator[dict]:
-        return iter(self._journal.entries())
-
-    def __getitem__(self, index: int | slice):
-        return self._journal.entries()[index] if isinstance(index, slice) else self._journal.at(index)
-
-    def __bool__(self) -> bool:
-        return len(self._journal) > 0
