@@ -85,13 +85,17 @@ class RequestEntityTooLarge(GraphError):
     default_message = "The request body exceeds the maximum allowed size."
 
 
-class TooManyRequests(GraphError):
-    status = 429
-    code = "TooManyRequests"
-    default_message = "Please retry again later."
+class RetryLater(GraphError):
+    """An answer that tells the client when to try again (`Retry-After`, in seconds)."""
 
     def __init__(self, retry_after: float = 1, message: str | None = None):
         super().__init__(message, headers={"Retry-After": _seconds(retry_after)})
+
+
+class TooManyRequests(RetryLater):
+    status = 429
+    code = "TooManyRequests"
+    default_message = "Please retry again later."
 
     def inner_error_extra(self) -> dict:
         # Microsoft's throttling page shows these three inside innerError.
@@ -109,13 +113,10 @@ class BadGateway(GraphError):
     default_message = "The service received an invalid response from an upstream server."
 
 
-class ServiceNotAvailable(GraphError):
+class ServiceNotAvailable(RetryLater):
     status = 503
     code = "serviceNotAvailable"
     default_message = "The service is temporarily unavailable. Please retry after the time given."
-
-    def __init__(self, retry_after: float = 1, message: str | None = None):
-        super().__init__(message, headers={"Retry-After": _seconds(retry_after)})
 
 
 class GatewayTimeout(GraphError):
