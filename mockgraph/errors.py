@@ -40,6 +40,10 @@ class MethodNotAllowed(GraphError):
     code = "Request_BadRequest"
     default_message = "Specified HTTP method is not allowed for the request target."
 
+    def __init__(self, allowed: list[str] | None = None):
+        # HTTP requires a 405 to list the methods the target does support.
+        super().__init__(headers={"Allow": ", ".join(allowed)} if allowed else None)
+
 
 class InvalidAuthenticationToken(GraphError):
     status = 401

@@ -53,8 +53,7 @@ def install(app: Flask, state: MockState) -> None:
         for guard in state.guards:
             guard()
         if request.routing_exception is not None:
-            not_allowed = isinstance(request.routing_exception, WerkzeugMethodNotAllowed)
-            raise routing_error(request.path, facet_segments, not_allowed)
+            raise routing_error(request.path, facet_segments, _allowed_methods(request.routing_exception))
         return None
 
     @app.after_request
@@ -90,9 +89,9 @@ def install(app: Flask, state: MockState) -> None:
         if error.code == 413:
             return render_error(RequestEntityTooLarge())
         if error.code == 405:
-            return render_error(routing_error(request.path, facet_segments, True))
+            return render_error(routing_error(request.path, facet_segments, _allowed_methods(error) or []))
         if error.code == 404:
-            return render_error(routing_error(request.path, facet_segments, False))
+            return render_error(routing_error(request.path, facet_segments))
         return render_error(BadRequest(error.description or "Bad request."))
 
     @app.errorhandler(Exception)
@@ -118,3 +117,9 @@ class HttpDate:
             text = format_datetime(second, usegmt=True)
             self._last = (second, text)  # one tuple: threads see an old pair or a new one, never a mix
         return text
+
+
+def _allowed_methods(error: Exception) -> list[str] | None:
+    if not isinstance(error, WerkzeugMethodNotAllowed):
+        return None
+    return sorted({m for m in error.valid_methods or () if m != "HEAD"} | {"OPTIONS"})

@@ -96,3 +96,9 @@ def test_bad_query_option_is_answered_before_the_user_lookup(client):
     for query in ("$filter=nope eq 1", "$orderby=nope", "$skiptoken=forged", "$top=0"):
         assert_graph_error(client.get(f"/users/nobody@x.com/profile/positions?{query}"), 400, "BadRequest")
     assert_graph_error(client.get("/users/nobody@x.com/profile/positions/$count?$filter=("), 400, "BadRequest")
+
+
+def test_method_not_allowed_lists_the_allowed_methods(client):
+    assert client.request("PUT", f"{POSITIONS}/{SEED_PAGE_ID}").headers["Allow"] == "DELETE, GET, OPTIONS, PATCH"
+    assert client.request("DELETE", POSITIONS).headers["Allow"] == "GET, OPTIONS, POST"
+    assert client.request("PATCH", f"{POSITIONS}/$count").headers["Allow"] == "GET, OPTIONS"

@@ -30,7 +30,7 @@ def blueprint(facets: tuple[Facet, ...], secret: bytes) -> Blueprint:
 def _not_count(item_id: str) -> None:
     # `/$count` answers GET only; werkzeug hands PATCH and DELETE on it to the item routes.
     if item_id == "$count":
-        raise MethodNotAllowed()
+        raise MethodNotAllowed(["GET", "OPTIONS"])
 
 
 def _register(bp: Blueprint, facet: Facet, codec: SkipTokenCodec) -> None:

@@ -32,9 +32,10 @@ def unresolved_segment(tree: dict, segments: list[str]) -> str | None:
     return None
 
 
-def routing_error(path: str, facet_segments, method_not_allowed: bool) -> GraphError:
-    if method_not_allowed:
-        return MethodNotAllowed()
+def routing_error(path: str, facet_segments, allowed_methods: list[str] | None = None) -> GraphError:
+    """A 405 when the path exists with `allowed_methods`; else the 400 for its unresolved segment."""
+    if allowed_methods is not None:
+        return MethodNotAllowed(allowed_methods)
     version, _, rest = path.lstrip("/").partition("/")
     if version not in ("beta", "v1.0"):
         return BadRequest(f"Invalid version: {version}")
