@@ -52,6 +52,10 @@ def _load():
         return None
 
 
+def _shown(load) -> str:
+    return "unknown" if load is None else " ".join(f"{value:.2f}" for value in load)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer and shorter runs (noisier)")
@@ -68,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     config = QUICK if args.quick else FULL
     info = machine()
     print(f"mockgraph bench ({'quick' if args.quick else 'full'}): {info['cpus']} CPUs, {info['cpu_model']}, "
-          f"Python {info['python']}")
+          f"Python {info['python']}, load average {_shown(info['load_average'])}")
     started = time.perf_counter()
     results = {}
     for name in chosen:
@@ -77,7 +81,9 @@ def main(argv: list[str] | None = None) -> int:
     checked = targets.evaluate(results)
     targets.show(checked)
     elapsed = time.perf_counter() - started
-    print(f"\nfinished in {elapsed:.0f}s; figures written to {args.out}")
+    info["load_average_end"] = _load()
+    print(f"\nfinished in {elapsed:.0f}s (load average {_shown(info['load_average_end'])}); figures written to "
+          f"{args.out}")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     document = {"machine": info, "mode": "quick" if args.quick else "full", "config": config,
                 "seconds": elapsed, "results": results, "targets": checked,
