@@ -24,9 +24,11 @@ class MockControls:
     def seed(self, data: Mapping | str) -> dict[str, int]:
         """Add fixture-format data (or a fixture file's path); a user already stored is replaced.
         `{"users": n, "positions": m}`; a bad fixture raises `FixtureError` and loads nothing."""
-        from mockgraph.seeding import seed
+        from mockgraph import seeding
 
-        return seed(self.mock_state, data)
+        if isinstance(data, Mapping):
+            return seeding.seed(self.mock_state, data)
+        return seeding.seed_file(self.mock_state, data)
 
     def state(self) -> dict:
         """Everything stored, in the fixture format: `{"users": [...]}`."""

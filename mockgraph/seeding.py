@@ -9,15 +9,20 @@ from pathlib import Path
 from mockgraph.fixtures import FixtureError, parse_fixture, read_fixture_files
 
 
+def seed_file(state, path: str | os.PathLike) -> dict[str, int]:
+    """`seed` with the data of a fixture file. For Python callers only: what a request sends must never
+    decide a file path, so the control API seeds from the body's data alone."""
+    return _load(state, read_fixture_files([Path(path)], state.facets, state.ids, state.clock), str(path))
+
+
 def seed(state, data, source: str = "seed") -> dict[str, int]:
-    """Load fixture-format data (or a fixture file's path): users are added, a stored user with the same id
-    is replaced with their items. Returns counts: `{"users": n, "<facet segment>": m, ...}`.
-    FixtureError names the JSON path of the first problem; then nothing is loaded."""
-    if isinstance(data, str | os.PathLike):
-        source = str(data)
-        users = read_fixture_files([Path(data)], state.facets, state.ids, state.clock)
-    else:
-        users = parse_fixture(data, source, state.facets, state.ids, state.clock)
+    """Load fixture-format data: users are added, a stored user with the same id is replaced with their
+    items. Returns counts: `{"users": n, "<facet segment>": m, ...}`. FixtureError names the JSON path of
+    the first problem; then nothing is loaded."""
+    return _load(state, parse_fixture(data, source, state.facets, state.ids, state.clock), source)
+
+
+def _load(state, users: list[dict], source: str) -> dict[str, int]:
     with state.repository.lock:
         _check_against_store(state, users, source)
         state.repository.load(users)

@@ -82,3 +82,14 @@ def test_requests_never_decide_a_file_path(tmp_path):
         assert send(mock.base_url, "GET", f"/users/{ADELE}", (BEARER,)).status == 200
     assert sorted(p.name for p in tmp_path.iterdir()) == ["state.db"]
     assert not list(Path.cwd().glob("*escaped*")) and not list(tmp_path.parent.glob("*escaped*"))
+
+
+def test_control_seed_never_reads_a_file_the_body_names():
+    client = GraphTestClient(create_app(strict=True))
+    before = client.state()
+    bundled = str(Path("mockgraph/data/default.json").resolve())
+    for body in (bundled, "mockgraph/data/default.json", ["/etc/hostname"]):
+        response = client.post("/_mockgraph/seed", json=body)
+        assert_graph_error(response, 400, "BadRequest")
+        assert "expected an object" in response.get_json()["error"]["message"]
+    assert client.state() == before
