@@ -10,7 +10,7 @@ from collections.abc import Mapping
 
 from mockgraph import schemas
 from mockgraph.clock import Clock, IdGenerator
-from mockgraph.errors import BadRequest
+from mockgraph.errors import ItemNotFound
 from mockgraph.facets import Facet
 from mockgraph.store import Repository
 
@@ -58,7 +58,8 @@ class ProfileService:
         merged.update(lastModifiedDateTime=self.clock.timestamp(), lastModifiedBy=identity)
         with self.repository.lock:
             if self.repository.get_item(facet.segment, user_id, stored["id"]) is None:
-                raise BadRequest("The item was deleted while it was being updated.")
+                # Deleted by another request since it was read: what the later lookup would answer.
+                raise ItemNotFound(stored["id"], facet.type_name)
             return self.repository.replace_item(facet.segment, user_id, merged)
 
     def delete(self, facet: Facet, user_id: str, item_id: str) -> bool:

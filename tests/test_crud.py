@@ -172,3 +172,21 @@ def test_get_user_and_me(client):
 def test_select_on_get(client):
     body = client.get(f"{POSITIONS}/{SEED_PAGE_ID}?$select=isCurrent,detail").get_json()
     assert set(body) == {"@odata.context", "id", "isCurrent", "detail"}
+
+
+def test_patch_of_a_position_deleted_meanwhile_is_item_not_found(app, client, monkeypatch):
+    repository = app.extensions["mockgraph"].repository
+    real_get = repository.get_item
+    calls = []
+
+    def get_then_vanish(kind, user_id, item_id):
+        calls.append(item_id)
+        found = real_get(kind, user_id, item_id)
+        if len(calls) == 1:  # the route's lookup sees it; another request deletes it right after
+            repository.remove_item(kind, user_id, item_id)
+        return found
+
+    monkeypatch.setattr(repository, "get_item", get_then_vanish)
+    response = client.patch(f"{POSITIONS}/{SEED_PAGE_ID}", json={"isCurrent": False})
+    assert_graph_error(response, 404, "itemNotFound")
+    assert real_get("positions", ADELE, SEED_PAGE_ID) is None
