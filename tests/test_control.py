@@ -266,3 +266,10 @@ def test_the_journal_entry_id_is_known_while_the_request_runs(app):
     client = GraphTestClient(app)
     answered = client.get("/beta/_probe").get_json()["entry"]
     assert answered == journal(client)[-1]["id"]
+
+
+def test_wrong_method_on_a_control_endpoint_lists_the_allowed_ones():
+    from mockgraph import create_app
+
+    response = create_app().test_client().delete("/_mockgraph/health")
+    assert response.status_code == 405 and response.headers["Allow"] == "GET"

@@ -38,7 +38,7 @@ def _unknown_endpoints() -> Blueprint:
             if rule.rule.startswith(CONTROL_PREFIX + "/") and not rule.endpoint.startswith(bp.name + "."):
                 endpoints.setdefault(rule.rule, set()).update(rule.methods - {"HEAD", "OPTIONS"})
         if request.path in endpoints:
-            raise MethodNotAllowed()
+            raise MethodNotAllowed(sorted(endpoints[request.path]))
         listing = ", ".join(f"{'|'.join(sorted(endpoints[path]))} {path}" for path in sorted(endpoints))
         raise BadRequest(f"There is no control endpoint '{request.path}'. The control API has: {listing}.")
 
