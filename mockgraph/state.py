@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import secrets
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from mockgraph.clock import Clock, IdGenerator
 from mockgraph.facets import FACETS
@@ -13,8 +14,16 @@ from mockgraph.options import Options
 from mockgraph.service import ProfileService
 from mockgraph.store import Repository
 
+if TYPE_CHECKING:
+    from mockgraph.faults import FaultRules
+    from mockgraph.journal import Journal
+
 
 class MockState:
+    # Attached by the modules that own them, when the app is made (journal.install, faults.install).
+    journal: Journal
+    faults: FaultRules
+
     def __init__(self, options: Options):
         self.options = options
         self.facets = FACETS

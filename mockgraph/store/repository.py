@@ -183,7 +183,7 @@ class Repository:
                 for item in self._items_table(kind, doc["id"]).all():
                     if self._items.get((kind, item["id"].lower()), (None,))[0] == doc["id"]:
                         del self._items[(kind, item["id"].lower())]
-                self._db.drop_table(f"{kind}/{doc['id']}")
+                self._db.drop_table(self._items_table(kind, doc["id"]).name)
 
     def _index_user(self, row: Mapping, doc_id: int) -> None:
         self._user_keys[row["id"].lower()] = doc_id
