@@ -19,6 +19,8 @@ from urllib.parse import urlsplit
 from mockgraph.errors import BadRequest, GraphError
 
 MAX_REQUESTS = 20
+# The WSGI environ key that ties an inner request to its batch, for the journal: {"entry", "requestId"}.
+BATCH_KEY = "mockgraph.batch"
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 # Framing and identity headers of an inner request come from the batch, not from the item.
 REPLACED_REQUEST_HEADERS = frozenset({"authorization", "content-length", "host", "transfer-encoding", "connection"})

@@ -52,19 +52,25 @@ def call_wsgi(app, method: str, url: str, headers: Iterable[tuple[str, str]], bo
         environ[key] = f"{environ[key]}, {value}" if key in environ else value
     environ.setdefault("HTTP_HOST", parts.netloc)
 
+    return run_wsgi(app, environ)
+
+
+def run_wsgi(app, environ: dict) -> WsgiResponse:
+    """Call a WSGI callable with a ready environ and collect the whole answer."""
     started: list = []
+    chunks: list[bytes] = []
 
     def start_response(status, response_headers, exc_info=None):
         started[:] = [status, response_headers]
-        return lambda data: None
+        return chunks.append
 
     result = app(environ, start_response)
     try:
-        body_out = b"".join(result)
+        chunks.extend(result)
     finally:
         close = getattr(result, "close", None)
         if close is not None:
             close()
     status, response_headers = started
     code, _, reason = status.partition(" ")
-    return WsgiResponse(int(code), reason, list(response_headers), body_out)
+    return WsgiResponse(int(code), reason, list(response_headers), b"".join(chunks))

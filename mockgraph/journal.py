@@ -17,13 +17,13 @@ from urllib.parse import parse_qsl
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
 
+from mockgraph.batch import BATCH_KEY
 from mockgraph.clock import format_timestamp
 from mockgraph.pipeline import is_graph_request
 
 DEFAULT_SIZE = 10_000
 BODY_LIMIT = 256 * 1024  # bytes of a body an entry keeps; a longer one is kept as truncated text
 OPENED_KEY = "mockgraph.journal"  # WSGI environ: (entry id, perf counter, time) of the request in progress
-BATCH_KEY = "mockgraph.batch"  # WSGI environ, set by $batch on its inner requests: {"entry", "requestId"}
 
 
 class Entry:

@@ -11,6 +11,7 @@ from flask import Blueprint, Flask, current_app, g, request
 from werkzeug.test import EnvironBuilder
 
 from mockgraph.batch import (
+    BATCH_KEY,
     REPLACED_REQUEST_HEADERS,
     BatchRequest,
     FailedDependency,
@@ -19,11 +20,10 @@ from mockgraph.batch import (
     parse_batch,
 )
 from mockgraph.errors import BadRequest, GraphError
+from mockgraph.inprocess import WsgiResponse, run_wsgi
 from mockgraph.responses import JSON_CONTENT_TYPE, error_body, json_response
 from mockgraph.routes import context as ctx
 
-# The environ key that tells the journal an entry belongs to a batch: {"entry", "requestId"}.
-BATCH_ENVIRON_KEY = "mockgraph.batch"
 VERSIONS = ("beta", "v1.0")
 # Framing headers of an inner response belong to the batch's own HTTP exchange.
 DROPPED_RESPONSE_HEADERS = frozenset({"content-length", "transfer-encoding", "connection"})
@@ -89,32 +89,19 @@ def send(app: Flask, item: BatchRequest, outer: Outer) -> dict:
         path=f"/{outer.version}{item.url}", base_url=outer.root_url, method=item.method, headers=headers,
         data=data, environ_base={"REMOTE_ADDR": outer.remote_addr} if outer.remote_addr else None,
     ).get_environ()
-    environ[BATCH_ENVIRON_KEY] = {"entry": outer.journal_entry, "requestId": item.id}
-    status, response_headers, body = call_wsgi(app, environ)
-    return response_item(item.id, status, response_headers, body)
+    environ[BATCH_KEY] = {"entry": outer.journal_entry, "requestId": item.id}
+    answer = call_wsgi(app, environ)
+    return response_item(item.id, answer.status, answer.headers, answer.body)
 
 
-def call_wsgi(app: Flask, environ: dict) -> tuple[int, list[tuple[str, str]], bytes]:
+def call_wsgi(app: Flask, environ: dict) -> WsgiResponse:
     """Call the app's WSGI pipeline (middleware included) and collect the answer.
 
     A fresh app context keeps `flask.g` per request: Flask would otherwise reuse the batch's own app
     context for a nested request, and its `g` (request ids, the caller) would leak between requests.
     """
-    captured: dict = {}
-    chunks: list[bytes] = []
-
-    def start_response(status, headers, exc_info=None):
-        captured["status"], captured["headers"] = status, headers
-        return chunks.append
-
     with app.app_context():
-        iterable = app.wsgi_app(environ, start_response)
-        try:
-            chunks.extend(iterable)
-        finally:
-            if hasattr(iterable, "close"):
-                iterable.close()
-    return int(captured["status"].split(" ", 1)[0]), captured["headers"], b"".join(chunks)
+        return run_wsgi(app.wsgi_app, environ)
 
 
 def response_item(request_id: str, status: int, headers: list[tuple[str, str]], body: bytes) -> dict:
