@@ -26,7 +26,6 @@ class Caller:
     roles: frozenset[str] = field(default_factory=frozenset)
     app_id: str | None = None
     app_name: str | None = None
-    is_jwt: bool = False
 
     @property
     def enforced(self) -> bool:
@@ -68,7 +67,6 @@ def authenticate(header: str | None, clock: Clock) -> Caller:
         roles=frozenset(r for r in roles if isinstance(r, str)) if isinstance(roles, list) else frozenset(),
         app_id=_text(claims.get("appid")) or _text(claims.get("azp")),
         app_name=_text(claims.get("app_displayname")),
-        is_jwt=True,
     )
 
 
