@@ -7,8 +7,8 @@ what the mock accepts.
 
 from __future__ import annotations
 
-from mockgraph import schemas
-from mockgraph.facets import FACETS
+from mockgraph.graph import schemas
+from mockgraph.graph.facets import FACETS
 
 KIND = FACETS[0].segment
 SCHEMA = FACETS[0].schema

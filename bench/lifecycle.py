@@ -11,8 +11,9 @@ import time
 
 from bench import data, report
 from bench.timing import expect, per_call
-from mockgraph import create_app, seeding
-from mockgraph.fixtures import parse_fixture
+from mockgraph import create_app
+from mockgraph.fixtures import seeding
+from mockgraph.fixtures.files import parse_fixture
 
 # Run in a fresh interpreter: import, create the app, serve on port 0, answer one request.
 STARTUP_SCRIPT = """
@@ -20,7 +21,7 @@ import time
 started = time.perf_counter()
 import http.client, json, os, threading
 from mockgraph.app import create_app
-from mockgraph.server import make_server
+from mockgraph.serving.server import make_server
 imported = time.perf_counter()
 server = make_server(create_app(), "127.0.0.1", 0)
 threading.Thread(target=server.run, daemon=True).start()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 
-from mockgraph.server import make_server, stop
+from mockgraph.serving.server import make_server, stop
 
 
 class Served:

@@ -14,23 +14,26 @@ from typing import TYPE_CHECKING
 # Public name -> the module that defines it.
 _EXPORTS = {
     "create_app": "mockgraph.app",
-    "MockGraph": "mockgraph.live",
-    "intercept": "mockgraph.intercept",
-    "make_token": "mockgraph.tokens",
-    "MockCredential": "mockgraph.credentials",
-    "AsyncMockCredential": "mockgraph.credentials",
-    "graph_client": "mockgraph.credentials",
+    "MockGraph": "mockgraph.harness.live",
+    "intercept": "mockgraph.harness.intercept",
+    "make_token": "mockgraph.graph.tokens",
+    "MockCredential": "mockgraph.harness.credentials",
+    "AsyncMockCredential": "mockgraph.harness.credentials",
+    "graph_client": "mockgraph.harness.credentials",
+    "FixtureError": "mockgraph.fixtures.files",
 }
 __all__ = [
     "create_app", "MockGraph", "intercept", "make_token", "MockCredential", "AsyncMockCredential", "graph_client",
+    "FixtureError",
 ]
 
 if TYPE_CHECKING:
     from mockgraph.app import create_app
-    from mockgraph.credentials import AsyncMockCredential, MockCredential, graph_client
-    from mockgraph.intercept import intercept
-    from mockgraph.live import MockGraph
-    from mockgraph.tokens import make_token
+    from mockgraph.fixtures.files import FixtureError
+    from mockgraph.graph.tokens import make_token
+    from mockgraph.harness.credentials import AsyncMockCredential, MockCredential, graph_client
+    from mockgraph.harness.intercept import intercept
+    from mockgraph.harness.live import MockGraph
 
 
 def __getattr__(name: str):

@@ -1,5 +1,5 @@
 import sys
 
-from mockgraph.cli import main
+from mockgraph.serving.cli import main
 
 sys.exit(main())

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from flask import Flask
 
-from mockgraph import control, faults, journal, pipeline, routes
+from mockgraph import control
+from mockgraph.control import journal
+from mockgraph.control.faults import injection as faults
+from mockgraph.graph import pipeline, routes
+from mockgraph.graph.routes.context import STATE_KEY
+from mockgraph.graph.routes.segments import merge_slashes
 from mockgraph.options import Options
-from mockgraph.routes.context import STATE_KEY
-from mockgraph.routes.segments import merge_slashes
 from mockgraph.state import MockState
 
 

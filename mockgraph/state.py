@@ -8,15 +8,15 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from mockgraph.clock import Clock, IdGenerator
-from mockgraph.facets import FACETS
-from mockgraph.fixtures import default_fixture_path, read_fixture_files
+from mockgraph.fixtures.files import default_fixture_path, read_fixture_files
+from mockgraph.graph.facets import FACETS
+from mockgraph.graph.service import ProfileService
 from mockgraph.options import Options
-from mockgraph.service import ProfileService
 from mockgraph.store import Repository
 
 if TYPE_CHECKING:
-    from mockgraph.faults import FaultRules
-    from mockgraph.journal import Journal
+    from mockgraph.control.faults.injection import FaultRules
+    from mockgraph.control.journal import Journal
 
 
 class MockState:

@@ -8,7 +8,7 @@ import pytest
 
 from mockgraph import create_app
 
-# From the bundled fixtures (mockgraph/data/default.json).
+# From the bundled fixtures (mockgraph/fixtures/default.json).
 ADELE = "7c1e4b92-3a5d-4f08-b6e1-9d2a0c4f7e13"
 ADELE_UPN = "adele.vance@contoso.com"
 NESTOR = "b4f09a6e-2d7c-4e51-8a3f-61c5e0d9b287"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from conftest import ADELE, ADELE_UPN, NESTOR, SEED_PAGE_ID, assert_graph_error
 
-from mockgraph.tokens import make_token
+from mockgraph.graph.tokens import make_token
 
 MINE = f"/users/{ADELE}/profile/positions"
 THEIRS = f"/users/{NESTOR}/profile/positions"

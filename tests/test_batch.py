@@ -12,9 +12,9 @@ from conftest import ADELE, ADELE_UPN, NESTOR, SEED_PAGE_ID, assert_graph_error
 from flask import g, request
 from live import ServedMock
 
-from mockgraph.credentials import graph_client
-from mockgraph.errors import TooManyRequests
-from mockgraph.tokens import make_token
+from mockgraph.graph.errors import TooManyRequests
+from mockgraph.graph.tokens import make_token
+from mockgraph.harness.credentials import graph_client
 
 POSITIONS = f"/users/{ADELE}/profile/positions"
 JSON = {"Content-Type": "application/json"}

@@ -19,7 +19,7 @@ from mockgraph.store.storage import LogStorage
 THREADS = 8
 OPERATIONS = 2_000
 AUTH = {"Authorization": "Bearer x"}
-FIXTURES = Path(__file__).resolve().parent.parent / "mockgraph" / "data" / "default.json"
+FIXTURES = Path(__file__).resolve().parent.parent / "mockgraph" / "fixtures" / "default.json"
 # Each thread writes to one user; users are shared, so threads contend for the same tables.
 USERS = [user["id"] for user in json.loads(FIXTURES.read_text())["users"]]
 

@@ -8,7 +8,7 @@ import uuid
 import pytest
 from conftest import ADELE, ADELE_UPN, NESTOR, SEED_PAGE_ID, TOMASZ, assert_graph_error
 
-from mockgraph.schemas import WorkPositionSchema
+from mockgraph.graph.schemas import WorkPositionSchema
 
 POSITIONS = f"/users/{ADELE}/profile/positions"
 ALL_PROPERTIES = set(WorkPositionSchema().fields)

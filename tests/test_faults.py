@@ -13,9 +13,9 @@ from conftest import ADELE, ADELE_UPN, NESTOR, SEED_PAGE_ID, GraphTestClient, as
 from live import ServedMock
 
 from mockgraph import create_app
-from mockgraph.fault_schema import FaultRuleError
-from mockgraph.faults import FaultFileError
-from mockgraph.tokens import make_token
+from mockgraph.control.faults.injection import FaultFileError
+from mockgraph.control.faults.rules import FaultRuleError
+from mockgraph.graph.tokens import make_token
 
 POSITIONS = f"/users/{ADELE}/profile/positions"
 ANY_POSITIONS = "/users/*/profile/positions*"

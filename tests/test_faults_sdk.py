@@ -9,7 +9,7 @@ import pytest
 from msgraph_beta.generated.models.o_data_errors.o_data_error import ODataError
 
 from mockgraph import MockGraph
-from mockgraph.credentials import graph_client
+from mockgraph.harness.credentials import graph_client
 
 THROTTLE_GETS = {"methods": ["GET"], "path": "/users/*/profile/positions*", "effect": "fail", "status": 429,
                  "retryAfter": 1}

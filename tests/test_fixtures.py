@@ -8,7 +8,7 @@ import pytest
 from conftest import ADELE, SEED_PAGE_ID, GraphTestClient
 
 from mockgraph import create_app
-from mockgraph.fixtures import FixtureError, default_fixture_path
+from mockgraph.fixtures.files import FixtureError, default_fixture_path
 
 USER = {"id": "11111111-2222-4333-8444-555555555555", "userPrincipalName": "kim@contoso.com", "displayName": "Kim"}
 

@@ -23,8 +23,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from mockgraph.facets import FACETS
-from mockgraph.openapi import build_document
+from mockgraph.control.openapi import build_document
+from mockgraph.graph.facets import FACETS
 
 SEED = 20_261_127
 EXAMPLES = 20  # per operation, both generation modes together: 20 operations, about 400 requests

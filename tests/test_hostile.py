@@ -13,7 +13,7 @@ from conftest import ADELE, ADELE_UPN, SEED_PAGE_ID
 from live import ServedMock
 from rawhttp import assert_graph_error, assert_reveals_nothing, send, stored_state
 
-from mockgraph.tokens import b64url, make_token
+from mockgraph.graph.tokens import b64url, make_token
 
 POSITIONS = f"/users/{ADELE}/profile/positions"
 ITEM = f"{POSITIONS}/{SEED_PAGE_ID}"

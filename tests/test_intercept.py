@@ -12,7 +12,7 @@ import requests
 from conftest import ADELE, ADELE_UPN, NESTOR, SEED_PAGE_ID
 
 import mockgraph
-from mockgraph.intercept import BASE_URL, intercept
+from mockgraph.harness.intercept import BASE_URL, intercept
 
 AUTH = {"Authorization": "Bearer x"}
 NEW_POSITION = {"detail": {"jobTitle": "Intercepted", "company": {"displayName": "Fabrikam"}}, "isCurrent": True}

@@ -12,8 +12,8 @@ from conftest import ADELE, SEED_PAGE_ID
 from waitress.trigger import trigger
 
 from mockgraph import MockGraph, make_token
-from mockgraph.fixtures import FixtureError
-from mockgraph.server import PortInUse
+from mockgraph.fixtures.files import FixtureError
+from mockgraph.serving.server import PortInUse
 
 AUTH = {"Authorization": "Bearer x"}
 NEW = {"detail": {"jobTitle": "Written", "company": {"displayName": "Fabrikam"}}}

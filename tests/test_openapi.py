@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 from openapi_spec_validator import validate
 
-from mockgraph import create_app, schemas
-from mockgraph.control import openapi as control_openapi
-from mockgraph.facets import FACETS
-from mockgraph.openapi import build_document
+from mockgraph import create_app
+from mockgraph.control.endpoints import openapi as control_openapi
+from mockgraph.control.openapi import build_document
+from mockgraph.graph import schemas
+from mockgraph.graph.facets import FACETS
 
 # Microsoft's description of the positions routes (a slice of the Graph beta OpenAPI), kept outside the repo.
 # shared/ sits beside the project's checkout (developers' trees and CI's clone alike).

@@ -10,9 +10,11 @@ import pytest
 from tinydb import TinyDB
 from tinydb.storages import MemoryStorage
 
-from mockgraph import create_app, schemas, seeding
-from mockgraph.errors import BadRequest
-from mockgraph.schemas.fields import Nested
+from mockgraph import create_app
+from mockgraph.fixtures import seeding
+from mockgraph.graph import schemas
+from mockgraph.graph.errors import BadRequest
+from mockgraph.graph.schemas.fields import Nested
 from mockgraph.store import Repository
 from tests.conftest import GraphTestClient
 

@@ -16,7 +16,7 @@ from conftest import GraphTestClient, assert_graph_error
 from live import ServedMock
 
 from mockgraph import create_app
-from mockgraph.schemas import WorkPositionSchema, property_types
+from mockgraph.graph.schemas import WorkPositionSchema, property_types
 
 DATA = Path(__file__).parent / "data" / "queries.json"
 README = Path(__file__).parent.parent / "README.md"
@@ -265,7 +265,7 @@ def test_app_parameters_without_dollar_are_ignored(client):
 
 
 def test_bad_option_wins_over_unknown_user_and_permission(client):
-    from mockgraph.tokens import make_token
+    from mockgraph.graph.tokens import make_token
 
     # A token allowed to read only its own profile, asking for someone else's with a bad option: 400 first.
     token = make_token(oid=QUINN, scp="User.Read")

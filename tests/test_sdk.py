@@ -19,7 +19,7 @@ from msgraph_beta.generated.models.work_position import WorkPosition
 from msgraph_beta.generated.users.item.profile.positions.positions_request_builder import PositionsRequestBuilder
 
 from mockgraph import AsyncMockCredential, MockCredential, MockGraph, graph_client, intercept
-from mockgraph.tokens import b64url_decode
+from mockgraph.graph.tokens import b64url_decode
 
 Query = PositionsRequestBuilder.PositionsRequestBuilderGetQueryParameters
 

@@ -17,7 +17,7 @@ from msgraph_beta.generated.users.item.profile.positions.item.work_position_item
 )
 from msgraph_beta.generated.users.item.profile.positions.positions_request_builder import PositionsRequestBuilder
 
-from mockgraph.credentials import graph_client
+from mockgraph.harness.credentials import graph_client
 
 DATA = Path(__file__).parent / "data" / "queries.json"
 QUINN_UPN = "quinn.query@queries.test"

@@ -12,7 +12,7 @@ from rawhttp import assert_graph_error as assert_http_graph_error
 from rawhttp import assert_reveals_nothing, send
 
 from mockgraph import create_app
-from mockgraph.cli import build_parser
+from mockgraph.serving.cli import build_parser
 
 BEARER = ("Authorization", "Bearer x")
 
@@ -87,8 +87,8 @@ def test_requests_never_decide_a_file_path(tmp_path):
 def test_control_seed_never_reads_a_file_the_body_names():
     client = GraphTestClient(create_app(strict=True))
     before = client.state()
-    bundled = str(Path("mockgraph/data/default.json").resolve())
-    for body in (bundled, "mockgraph/data/default.json", ["/etc/hostname"]):
+    bundled = str(Path("mockgraph/fixtures/default.json").resolve())
+    for body in (bundled, "mockgraph/fixtures/default.json", ["/etc/hostname"]):
         response = client.post("/_mockgraph/seed", json=body)
         assert_graph_error(response, 400, "BadRequest")
         assert "expected an object" in response.get_json()["error"]["message"]

@@ -12,8 +12,8 @@ from conftest import ADELE, SEED_PAGE_ID
 from live import ServedMock
 
 from mockgraph import MockGraph
-from mockgraph.cli import main
-from mockgraph.tls import self_signed
+from mockgraph.serving.cli import main
+from mockgraph.serving.tls import self_signed
 
 AUTH = {"Authorization": "Bearer x"}
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, current_app, request
 
-from mockgraph.control import clock, data, faults, journal, openapi
-from mockgraph.errors import BadRequest, MethodNotAllowed
-from mockgraph.pipeline import CONTROL_PREFIX
+from mockgraph.control import endpoints
+from mockgraph.graph.errors import BadRequest, MethodNotAllowed
+from mockgraph.graph.pipeline import CONTROL_PREFIX
 
-MODULES = (data, journal, clock, faults, openapi)
+# Imported as `endpoints.x`: a bare `journal` here would hide the `control.journal` module.
+MODULES = (endpoints.data, endpoints.journal, endpoints.clock, endpoints.faults, endpoints.openapi)
 
 
 def register(app: Flask, state) -> None:

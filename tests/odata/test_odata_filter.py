@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from odata_samples import PROPERTIES, all_but, ids, positions
 
-from mockgraph.errors import BadRequest
-from mockgraph.odata import filter_parser
-from mockgraph.odata.filter import compile_filter, parse_filter
-from mockgraph.odata.filter_parser import MAX_NESTING, Compare, Logical, Not
+from mockgraph.graph.errors import BadRequest
+from mockgraph.graph.odata import filter_parser
+from mockgraph.graph.odata.filter import compile_filter, parse_filter
+from mockgraph.graph.odata.filter_parser import MAX_NESTING, Compare, Logical, Not
 
 NOBODY: set[str] = set()
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from odata_samples import PROPERTIES, TOP_LEVEL
 
-from mockgraph.errors import BadRequest
-from mockgraph.odata.options import GET_OPTIONS, LIST_OPTIONS, QueryOptions, parse_query_options
-from mockgraph.odata.paging import SkipTokenCodec
+from mockgraph.graph.errors import BadRequest
+from mockgraph.graph.odata.options import GET_OPTIONS, LIST_OPTIONS, QueryOptions, parse_query_options
+from mockgraph.graph.odata.paging import SkipTokenCodec
 
 
 def parse(query: list[tuple[str, str]], allowed=LIST_OPTIONS, **kwargs) -> QueryOptions:

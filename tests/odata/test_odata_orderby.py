@@ -8,8 +8,8 @@ import random
 import pytest
 from odata_samples import PROPERTIES, positions
 
-from mockgraph.errors import BadRequest
-from mockgraph.odata.orderby import (
+from mockgraph.graph.errors import BadRequest
+from mockgraph.graph.odata.orderby import (
     comparable_key,
     compile_orderby,
     keyed_sort,

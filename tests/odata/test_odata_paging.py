@@ -11,10 +11,10 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 from odata_samples import PROPERTIES, TOP_LEVEL, positions
 
-from mockgraph.errors import BadRequest
-from mockgraph.odata.options import LIST_OPTIONS, parse_query_options
-from mockgraph.odata.paging import SkipTokenCodec, fingerprint
-from mockgraph.odata.query import count_matching, next_link, run_list_query
+from mockgraph.graph.errors import BadRequest
+from mockgraph.graph.odata.options import LIST_OPTIONS, parse_query_options
+from mockgraph.graph.odata.paging import SkipTokenCodec, fingerprint
+from mockgraph.graph.odata.query import count_matching, next_link, run_list_query
 
 CODEC = SkipTokenCodec(b"test secret")
 TITLES = ["Engineer", "engineer", "Manager", "Designer", "Analyst", None, "ANALYST", "Architect"]

@@ -1,0 +1,125 @@
+"""What happens to every Graph request before and after its view, in CONTRACT §2's order:
+body size -> token -> guards (fault rules) -> route and method -> (the view: query options ->
+user -> permission -> item -> body)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+import uuid
+from email.utils import format_datetime
+
+from flask import Flask, Response, current_app, g, request
+from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import MethodNotAllowed as WerkzeugMethodNotAllowed
+
+from mockgraph.graph.auth import authenticate
+from mockgraph.graph.errors import BadRequest, GeneralException, GraphError, RequestEntityTooLarge
+from mockgraph.graph.responses import EXPOSED_HEADERS, error_response
+from mockgraph.graph.routes.context import STATE_KEY
+from mockgraph.graph.routes.segments import routing_error
+from mockgraph.state import MockState
+
+CONTROL_PREFIX = "/_mockgraph"
+log = logging.getLogger("mockgraph")
+request_log = logging.getLogger("mockgraph.requests")
+
+
+def is_graph_request() -> bool:
+    """Everything but the control API; with the control API off, `/_mockgraph/...` is just an unknown path."""
+    return not (request.path.startswith(CONTROL_PREFIX) and current_app.extensions[STATE_KEY].options.control)
+
+
+def install(app: Flask, state: MockState) -> None:
+    facet_segments = list(state.facet_by_segment)
+    http_date = HttpDate()
+
+    @app.before_request
+    def start():
+        g.started = time.perf_counter()
+        g.request_id = str(uuid.uuid4())
+        g.client_request_id = request.headers.get("client-request-id") or g.request_id
+        g.caller = None
+        if not is_graph_request():
+            return None
+        if request.method == "OPTIONS":
+            return Response(status=204)
+        if (request.content_length or 0) > state.options.max_body:
+            raise RequestEntityTooLarge(
+                f"The request body is larger than the limit of {state.options.max_body} bytes."
+            )
+        g.caller = authenticate(request.headers.get("Authorization"), state.clock)
+        for guard in state.guards:
+            guard()
+        if request.routing_exception is not None:
+            raise routing_error(request.path, facet_segments, _allowed_methods(request.routing_exception))
+        return None
+
+    @app.after_request
+    def finish(response: Response) -> Response:
+        headers = response.headers
+        headers["request-id"] = g.get("request_id") or str(uuid.uuid4())
+        headers["client-request-id"] = g.get("client_request_id") or headers["request-id"]
+        headers["Date"] = http_date(state.clock.now())
+        if request.headers.get("Origin"):
+            headers["Access-Control-Allow-Origin"] = "*"
+            headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
+            if request.method == "OPTIONS":
+                headers["Access-Control-Allow-Methods"] = "GET, POST, PATCH, DELETE, OPTIONS"
+                headers["Access-Control-Allow-Headers"] = (
+                    request.headers.get("Access-Control-Request-Headers") or "Authorization, Content-Type"
+                )
+                headers["Access-Control-Max-Age"] = "600"
+        if response.status_code == 204:
+            response.headers.pop("Content-Type", None)
+        if request_log.isEnabledFor(logging.INFO):
+            elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
+            request_log.info("%s %s %d %.1fms", request.method, request.full_path.rstrip("?"),
+                             response.status_code, elapsed)
+        return response
+
+    @app.errorhandler(GraphError)
+    def graph_error(error: GraphError):
+        return render_error(error)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        # Only reached for failures outside our views (e.g. werkzeug's own body-size check).
+        if error.code == 413:
+            return render_error(RequestEntityTooLarge())
+        if error.code == 405:
+            return render_error(routing_error(request.path, facet_segments, _allowed_methods(error) or []))
+        if error.code == 404:
+            return render_error(routing_error(request.path, facet_segments))
+        return render_error(BadRequest(error.description or "Bad request."))
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):
+        log.exception("unexpected error answering %s %s", request.method, request.path)
+        return render_error(GeneralException("An unexpected error occurred while processing the request."))
+
+    def render_error(error: GraphError) -> Response:
+        request_id = g.get("request_id") or str(uuid.uuid4())
+        return error_response(error, request_id, g.get("client_request_id") or request_id, state.clock.now())
+
+
+class HttpDate:
+    """The `Date` header for a time, formatted once per second rather than once per response."""
+
+    def __init__(self):
+        self._last: tuple[dt.datetime | None, str] = (None, "")
+
+    def __call__(self, when: dt.datetime) -> str:
+        second = when.replace(microsecond=0)
+        last, text = self._last
+        if second != last:
+            text = format_datetime(second, usegmt=True)
+            self._last = (second, text)  # one tuple: threads see an old pair or a new one, never a mix
+        return text
+
+
+def _allowed_methods(error: Exception) -> list[str] | None:
+    if not isinstance(error, WerkzeugMethodNotAllowed):
+        return None
+    return sorted({m for m in error.valid_methods or () if m != "HEAD"} | {"OPTIONS"})

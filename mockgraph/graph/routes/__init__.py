@@ -1,0 +1,15 @@
+"""Thin Flask views: each parses, checks in CONTRACT §2's order, calls the service, renders."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from mockgraph.graph.routes import batch, profile, users
+from mockgraph.state import MockState
+
+
+def register(app: Flask, state: MockState) -> None:
+    app.register_blueprint(profile.blueprint(state.facets, state.secret))
+    for version in ("beta", "v1.0"):
+        app.register_blueprint(users.blueprint(version))
+    app.register_blueprint(batch.blueprint())

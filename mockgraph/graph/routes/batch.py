@@ -1,0 +1,126 @@
+"""`POST /$batch` (CONTRACT §6): the whole batch is checked first (a malformed one is a 400 and runs
+nothing), then its requests run one after another through the app's own WSGI pipeline, so routing,
+authentication, fault rules, the journal and errors are exactly those of a request sent alone."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from flask import Blueprint, Flask, current_app, g, request
+from werkzeug.test import EnvironBuilder
+
+from mockgraph.graph.batch_format import (
+    BATCH_KEY,
+    REPLACED_REQUEST_HEADERS,
+    BatchRequest,
+    FailedDependency,
+    decode_body,
+    encode_body,
+    parse_batch,
+)
+from mockgraph.graph.errors import BadRequest, GraphError
+from mockgraph.graph.responses import JSON_CONTENT_TYPE, error_body, json_response
+from mockgraph.graph.routes import context as ctx
+from mockgraph.inprocess import WsgiResponse, run_wsgi
+
+VERSIONS = ("beta", "v1.0")
+# Framing headers of an inner response belong to the batch's own HTTP exchange.
+DROPPED_RESPONSE_HEADERS = frozenset({"content-length", "transfer-encoding", "connection"})
+
+
+@dataclass(frozen=True)
+class Outer:
+    """What each inner request takes from the batch request itself."""
+
+    version: str
+    root_url: str
+    authorization: str | None
+    remote_addr: str | None
+    journal_entry: object
+
+
+def blueprint() -> Blueprint:
+    bp = Blueprint("batch", __name__)
+    for version in VERSIONS:
+        bp.add_url_rule(f"/{version}/$batch", f"batch_{version.replace('.', '_')}", post_batch, methods=["POST"])
+    return bp
+
+
+def post_batch():
+    requests = parse_batch(ctx.json_body(), ctx.base_url())
+    outer = Outer(
+        version=request.path.lstrip("/").split("/", 1)[0],
+        root_url=request.root_url,
+        authorization=request.headers.get("Authorization"),
+        remote_addr=request.remote_addr,
+        journal_entry=g.get("journal_entry_id"),
+    )
+    app = current_app._get_current_object()
+    failed: set[str] = set()  # lower-cased ids of requests answered with a status of 400 or more
+    responses = []
+    for item in requests:
+        dependency = next((d for d in item.depends_on if d.lower() in failed), None)
+        if dependency is not None:
+            answer = refusal(item, FailedDependency(item.id, dependency))
+        else:
+            answer = send(app, item, outer)
+        if answer["status"] >= 400:
+            failed.add(item.id.lower())
+        responses.append(answer)
+    return json_response({"responses": responses})
+
+
+def send(app: Flask, item: BatchRequest, outer: Outer) -> dict:
+    """Run one request through the app as if it came alone; its answer as a batch response item."""
+    if item.has_body and not item.header("Content-Type"):
+        return refusal(item, BadRequest(
+            f"The request '{item.id}' has a body but no Content-Type header; a request with a body must say "
+            "what it is."
+        ))
+    try:
+        data = encode_body(item) if item.has_body else None
+    except GraphError as error:
+        return refusal(item, error)
+    headers = [(k, v) for k, v in item.headers if k.lower() not in REPLACED_REQUEST_HEADERS]
+    if outer.authorization is not None:
+        headers.append(("Authorization", outer.authorization))
+    environ = EnvironBuilder(
+        path=f"/{outer.version}{item.url}", base_url=outer.root_url, method=item.method, headers=headers,
+        data=data, environ_base={"REMOTE_ADDR": outer.remote_addr} if outer.remote_addr else None,
+    ).get_environ()
+    environ[BATCH_KEY] = {"entry": outer.journal_entry, "requestId": item.id}
+    answer = call_wsgi(app, environ)
+    return response_item(item.id, answer.status, answer.headers, answer.body)
+
+
+def call_wsgi(app: Flask, environ: dict) -> WsgiResponse:
+    """Call the app's WSGI pipeline (middleware included) and collect the answer.
+
+    A fresh app context keeps `flask.g` per request: Flask would otherwise reuse the batch's own app
+    context for a nested request, and its `g` (request ids, the caller) would leak between requests.
+    """
+    with app.app_context():
+        return run_wsgi(app.wsgi_app, environ)
+
+
+def response_item(request_id: str, status: int, headers: list[tuple[str, str]], body: bytes) -> dict:
+    merged: dict[str, str] = {}
+    for name, value in headers:
+        if name.lower() not in DROPPED_RESPONSE_HEADERS:
+            merged[name] = f"{merged[name]}, {value}" if name in merged else value
+    content_type = next((v for k, v in merged.items() if k.lower() == "content-type"), None)
+    has_body, value = decode_body(content_type, body)
+    answer = {"id": request_id, "status": status, "headers": merged}
+    if has_body:
+        answer["body"] = value
+    return answer
+
+
+def refusal(item: BatchRequest, error: GraphError) -> dict:
+    """The answer of a request the batch itself refuses to run (no Content-Type, failed dependency)."""
+    request_id = str(uuid.uuid4())
+    client_request_id = item.header("client-request-id") or request_id
+    body = error_body(error, request_id, client_request_id, ctx.state().clock.now())
+    headers = {"Content-Type": JSON_CONTENT_TYPE, "request-id": request_id, "client-request-id": client_request_id}
+    return {"id": item.id, "status": error.status, "headers": {**headers, **error.headers}, "body": body}

@@ -1,0 +1,1 @@
+"""The serving process: the command line, the WSGI server, TLS."""
