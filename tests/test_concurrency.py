@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import random
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -149,3 +150,43 @@ def test_db_holds_concurrent_writes_and_the_file_loads(tmp_path):
     with ServedMock("--db", db) as again:
         assert served_positions(again.base_url) == served
 
+
+
+ROUNDS = 10
+
+
+def test_concurrent_patches_of_different_properties_both_land():
+    """Two PATCHes of one position at once, each of another property: both answered 200, so both must
+    be in the result. The slow one carries a body that takes a while to validate (after the route read
+    the position): the quick one lands meanwhile, and a merge into the earlier read would revert it."""
+    slow_body = {"categories": ["c0"],
+                 "colleagues": [{"displayName": f"c{i}", "relationship": "colleague"} for i in range(5_000)]}
+    with ServedMock() as mock, requests.Session() as slow_session, requests.Session() as quick_session:
+        item = f"{mock.base_url}/users/{USERS[0]}/profile/positions"
+        created = requests.post(item, json={"detail": {"jobTitle": "t0", "company": {"displayName": "F"}}},
+                                headers=AUTH, timeout=60).json()
+        item = f"{item}/{created['id']}"
+        for n in range(ROUNDS):
+            title = f"title-{n}"
+            slow_body["categories"][0] = f"round-{n}"
+            barrier = threading.Barrier(2, timeout=60)
+            answers: dict[str, int] = {}
+
+            def patch(name, session, body, wait, barrier=barrier, answers=answers):
+                barrier.wait()
+                time.sleep(wait)
+                answers[name] = session.patch(item, json=body, headers=AUTH, timeout=60).status_code
+
+            threads = [
+                threading.Thread(target=patch, args=("slow", slow_session, slow_body, 0)),
+                threading.Thread(target=patch, args=("quick", quick_session, {"detail": {"jobTitle": title}},
+                                                     0.004 * n)),
+            ]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(120)
+            assert answers == {"slow": 200, "quick": 200}
+            stored = requests.get(item, headers=AUTH, timeout=60).json()
+            assert stored["categories"][0] == f"round-{n}", f"round {n}: the slow PATCH was lost"
+            assert stored["detail"]["jobTitle"] == title, f"round {n}: the quick PATCH was lost"

@@ -53,13 +53,15 @@ class ProfileService:
 
     def update(self, facet: Facet, user_id: str, stored: Mapping, body, identity: dict) -> dict:
         patch = schemas.load(facet.schema, body, mode="update", partial=True)
-        # Also validates what the partial load could not: e.g. a company added without its name.
-        merged = schemas.merge(schemas.instance(facet.schema), stored, patch)
-        merged.update(lastModifiedDateTime=self.clock.timestamp(), lastModifiedBy=identity)
         with self.repository.lock:
-            if self.repository.get_item(facet.segment, user_id, stored["id"]) is None:
+            # Read, merge and write in one step: merged into an earlier read, a concurrent PATCH is lost.
+            current = self.repository.get_item(facet.segment, user_id, stored["id"])
+            if current is None:
                 # Deleted by another request since it was read: what the later lookup would answer.
                 raise ItemNotFound(stored["id"], facet.type_name)
+            # Also validates what the partial load could not: e.g. a company added without its name.
+            merged = schemas.merge(schemas.instance(facet.schema), current, patch)
+            merged.update(lastModifiedDateTime=self.clock.timestamp(), lastModifiedBy=identity)
             return self.repository.replace_item(facet.segment, user_id, merged)
 
     def delete(self, facet: Facet, user_id: str, item_id: str) -> bool:
