@@ -127,7 +127,7 @@ CASES = [
     Case("user %00", 404, method="GET", target="/users/%00/profile/positions"),
     Case("user with quotes", 404, method="GET", target="/users/%27%22%3B--/profile/positions"),
     Case("user of 10,000 characters", 404, method="GET", target=f"/users/{'a' * 10_000}/profile/positions"),
-    Case("user of invalid UTF-8", 404, method="GET", target="/users/%FF%FE/profile/positions"),
+    Case("user of invalid UTF-8", 400, method="GET", target="/users/%FF%FE/profile/positions"),
     Case("item %00", 404, method="PATCH", target=f"{POSITIONS}/%00", body=body({"isCurrent": False})),
     Case("item with quotes", 404, method="DELETE", target=f"{POSITIONS}/%27)%20or%201%20eq%201--"),
     Case("item of 10,000 characters", 404, method="DELETE", target=f"{POSITIONS}/{'9' * 10_000}"),

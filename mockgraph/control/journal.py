@@ -7,7 +7,6 @@ caller object) and becomes JSON only when someone reads the journal.
 from __future__ import annotations
 
 import itertools
-import json
 import threading
 import time
 from collections import deque
@@ -19,6 +18,7 @@ from werkzeug.exceptions import HTTPException
 
 from mockgraph.clock import format_timestamp
 from mockgraph.graph.batch_format import BATCH_KEY
+from mockgraph.graph.jsonio import loads_strict
 from mockgraph.graph.pipeline import is_graph_request
 
 DEFAULT_SIZE = 10_000
@@ -186,7 +186,7 @@ def _body(data: bytes | str, content_type: str | None):
     mimetype = (content_type or "").partition(";")[0].strip().lower()
     if mimetype == "application/json" or mimetype.endswith("+json"):
         try:
-            return json.loads(text)
+            return loads_strict(text)  # what the request's reader refused (a lone surrogate) stays text
         except ValueError:
             return text
     return text

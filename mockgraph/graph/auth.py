@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
 from mockgraph.clock import Clock
 from mockgraph.graph.errors import AuthorizationRequestDenied, InvalidAuthenticationToken
+from mockgraph.graph.jsonio import loads_strict
 from mockgraph.graph.tokens import b64url_decode
 
 READ_OWN = frozenset({"User.Read", "User.ReadWrite", "User.ReadBasic.All", "User.Read.All", "User.ReadWrite.All"})
@@ -72,8 +72,10 @@ def authenticate(header: str | None, clock: Clock) -> Caller:
 
 def _claims(token: str) -> dict:
     try:
-        claims = json.loads(b64url_decode(token.split(".")[1]))
-    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+        # Strict, as a body is read: a claim that is not text (a lone surrogate escape) would reach the
+        # journal and stored identity sets.
+        claims = loads_strict(b64url_decode(token.split(".")[1]))
+    except ValueError:  # UnicodeDecodeError is a ValueError
         claims = None
     if not isinstance(claims, dict):
         raise InvalidAuthenticationToken("CompactToken parsing failed with error code: 80049217")

@@ -16,6 +16,7 @@ from werkzeug.exceptions import MethodNotAllowed as WerkzeugMethodNotAllowed
 
 from mockgraph.graph.auth import authenticate
 from mockgraph.graph.errors import BadRequest, GeneralException, GraphError, RequestEntityTooLarge
+from mockgraph.graph.request_text import check_request_text
 from mockgraph.graph.responses import EXPOSED_HEADERS, error_response
 from mockgraph.graph.routes.context import STATE_KEY
 from mockgraph.graph.routes.segments import routing_error
@@ -49,6 +50,7 @@ def install(app: Flask, state: MockState) -> None:
             raise RequestEntityTooLarge(
                 f"The request body is larger than the limit of {state.options.max_body} bytes."
             )
+        check_request_text(request.environ)
         g.caller = authenticate(request.headers.get("Authorization"), state.clock)
         for guard in state.guards:
             guard()

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 from flask import Response
 
 from mockgraph.graph.errors import GraphError
+from mockgraph.graph.jsonio import dumps_utf8
 
 # Graph's own JSON content type (seen in $batch responses); clients accept any application/json.
 JSON_CONTENT_TYPE = (
@@ -17,8 +17,7 @@ EXPOSED_HEADERS = "request-id, client-request-id, Location, Retry-After"
 
 
 def json_response(payload, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
-    response = Response(body, status=status, content_type=JSON_CONTENT_TYPE, headers=headers)
+    response = Response(dumps_utf8(payload), status=status, content_type=JSON_CONTENT_TYPE, headers=headers)
     response.headers["OData-Version"] = "4.0"
     return response
 
