@@ -80,7 +80,7 @@ def test_requests_never_decide_a_file_path(tmp_path):
                        json.dumps(seed).encode())
         assert refused.status == 400
         assert send(mock.base_url, "GET", f"/users/{ADELE}", (BEARER,)).status == 200
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["state.db"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["state.db", "state.db.lock"]  # the lock: one server per file
     assert not list(Path.cwd().glob("*escaped*")) and not list(tmp_path.parent.glob("*escaped*"))
 
 

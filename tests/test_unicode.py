@@ -18,6 +18,7 @@ from rawhttp import send
 from mockgraph import FixtureError, create_app
 from mockgraph.graph.tokens import b64url, make_token
 from mockgraph.harness.live import MockGraph
+from mockgraph.store.storage import LogStorage
 
 POSITIONS = f"/users/{ADELE}/profile/positions"
 ITEM = f"{POSITIONS}/{SEED_PAGE_ID}"
@@ -253,3 +254,48 @@ def test_over_http_a_lone_surrogate_never_reaches_the_db_file(tmp_path):
     assert "\\ud800" not in open(db, encoding="ascii").read()
     with ServedMock("--db", db) as again:
         assert requests.get(again.base_url + POSITIONS, headers={"Authorization": "Bearer x"}, timeout=30).ok
+
+
+def write_poisoned_db(path) -> None:
+    """A --db file as the previous version wrote it after accepting `"\\ud800"` in a POST."""
+    storage = LogStorage(path)
+    storage.write({"users": {"1": {"id": ADELE, "userPrincipalName": "adele.vance@contoso.com",
+                                   "displayName": "Adele \ud800"}},
+                   f"positions/{ADELE}": {"1": {
+                       "id": SEED_PAGE_ID, "allowedAudiences": "organization",
+                       "createdDateTime": "2020-01-01T00:00:00.0000000Z",
+                       "lastModifiedDateTime": "2020-01-01T00:00:00.0000000Z",
+                       "createdBy": {"user": {"id": ADELE, "displayName": "A"}, "application": None, "device": None},
+                       "lastModifiedBy": {"user": {"id": ADELE, "displayName": "A"}, "application": None,
+                                          "device": None},
+                       "detail": {"jobTitle": "\ud800 lead", "company": {"displayName": "x\udfff"}},
+                       "categories": ["\udc00"],
+                   }}})
+    storage.close()
+
+
+def test_a_db_file_already_holding_a_lone_surrogate_is_repaired_and_served(tmp_path):
+    db = str(tmp_path / "old.db")
+    write_poisoned_db(db)
+    assert "\\ud800" in open(db, encoding="ascii").read()  # what an earlier version left
+    with ServedMock("--db", db) as mock:
+        base = mock.base_url
+        auth = {"Authorization": "Bearer x"}
+        listed = requests.get(f"{base}{POSITIONS}", headers=auth, timeout=30)
+        assert listed.status_code == 200
+        position = listed.json()["value"][0]
+        assert position["detail"]["jobTitle"] == "\ufffd lead"
+        assert position["detail"]["company"]["displayName"] == "x\ufffd"
+        assert position["categories"] == ["\ufffd"]
+        assert requests.get(base.rsplit("/", 1)[0] + "/_mockgraph/state", timeout=30).status_code == 200
+        log = mock.stop()
+    assert "replaced invalid Unicode" in log and "old.db" in log
+    # The repaired state replaced the file (a compaction): the next start has nothing to repair.
+    assert "\\ud800" not in open(db, encoding="ascii").read()
+    from mockgraph.store.storage import read_log
+
+    assert read_log(db)["users"]["1"]["displayName"] == "Adele \ufffd"
+    with ServedMock("--db", db) as again:
+        assert requests.get(f"{again.base_url}{POSITIONS}", headers=auth, timeout=30).ok
+        log = again.stop()
+    assert "replaced invalid Unicode" not in log

@@ -21,8 +21,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8765, help="port (0 takes a free one; default 8765)")
     serve.add_argument("--fixtures", action="append", metavar="PATH",
                        help="fixture file to seed from (repeatable; default: the bundled fixtures)")
-    serve.add_argument("--db", metavar="FILE", help="keep state in FILE, durably (default: in memory)")
-    serve.add_argument("--reseed", action="store_true", help="replace the --db file's data with the fixtures")
+    serve.add_argument("--db", metavar="FILE", help="keep state in FILE, durably (default: in memory); one server "
+                                                   "per file")
+    serve.add_argument("--reseed", action="store_true",
+                       help="replace the data of the --db file (a mockgraph database) with the fixtures; nothing "
+                            "else ever replaces stored data, and a file that is not a mockgraph database is "
+                            "never touched")
     serve.add_argument("--me", metavar="USER", help="the default user, id or UPN (default: first fixture user)")
     serve.add_argument("--page-size", type=int, default=100, help="server page size (1-999; default 100)")
     serve.add_argument("--max-body", type=int, default=DEFAULT_MAX_BODY, metavar="BYTES",
@@ -57,6 +61,7 @@ def serve(args: argparse.Namespace) -> int:
     from mockgraph.fixtures.files import FixtureError
     from mockgraph.serving.server import PortInUse, is_loopback, make_server
     from mockgraph.serving.tls import CertificateFiles, self_signed
+    from mockgraph.store.storage import DatabaseFileError
 
     if (args.cert is None) != (args.key is None):
         print("mockgraph: --cert and --key go together", file=sys.stderr)
@@ -86,6 +91,9 @@ def serve(args: argparse.Namespace) -> int:
         return 1
     except FaultFileError as error:
         print(f"mockgraph: bad fault rules: {error}", file=sys.stderr)
+        return 1
+    except DatabaseFileError as error:
+        print(f"mockgraph: cannot use --db {error}", file=sys.stderr)
         return 1
     except (PortInUse, ValueError) as error:
         print(f"mockgraph: {error}", file=sys.stderr)

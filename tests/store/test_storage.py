@@ -17,7 +17,14 @@ from tinydb import Query, TinyDB
 from tinydb.storages import JSONStorage
 
 import mockgraph.store.storage as storage_mod
-from mockgraph.store.storage import LogStorage, StorageBroken, StorageCorrupted
+from mockgraph.store.storage import (
+    DatabaseFileError,
+    LogStorage,
+    NotAStore,
+    StorageBroken,
+    StorageCorrupted,
+    read_log,
+)
 
 Q = Query()
 
@@ -27,12 +34,8 @@ def open_db(path, **kwargs) -> TinyDB:
 
 
 def on_disk(path) -> dict:
-    """What a fresh process would load from the file."""
-    storage = LogStorage(path)
-    try:
-        return json.loads(json.dumps(storage.read()))
-    finally:
-        storage.close()
+    """What a fresh process would load from the file (read while the writer still holds it)."""
+    return json.loads(json.dumps(read_log(path)))
 
 
 def in_memory(db: TinyDB) -> dict:
@@ -178,7 +181,7 @@ def test_missing_file_is_created_by_the_first_write(tmp_path):
 
 
 def test_missing_directory_is_an_error(tmp_path):
-    with pytest.raises(FileNotFoundError):
+    with pytest.raises(DatabaseFileError, match="directory of the database file does not exist"):
         LogStorage(tmp_path / "absent" / "db.log")
 
 
@@ -261,32 +264,33 @@ def test_bad_line_in_the_middle_raises_and_leaves_the_file_alone(tmp_path):
     assert path.read_bytes() == b"".join(lines)
 
 
-@pytest.mark.parametrize("content", [b"hello world\n", b"[1, 2, 3]", b'{"users": 3}\n', b'{"t": "a"}\n'])
-def test_a_file_that_is_not_ours_is_refused_not_truncated(tmp_path, content):
+@pytest.mark.parametrize("content", [
+    b"hello world\n", b"[1, 2, 3]", b'{"users": 3}\n', b'{"t": "a"}\n', b"\n", b'{"t":"a","docs":{}}',
+    b'{"_default": {"1": {"n": 1}}}', b'{"_default": {"1": {"n": 1}}}\n{"t":"a","docs":{}}\n',
+])
+def test_a_file_that_is_not_ours_is_refused_and_left_byte_identical(tmp_path, content):
+    # (A single complete record without its newline is a torn first append only if it does not parse.)
     path = tmp_path / "notes.txt"
     path.write_bytes(content)
-    with pytest.raises(StorageCorrupted):
+    if content == b'{"t":"a","docs":{}}':  # parses: a complete record whose write never returned
+        LogStorage(path).close()
+        return
+    with pytest.raises(NotAStore, match="not a mockgraph database") as caught:
         LogStorage(path)
+    assert str(path) in str(caught.value) and "\n" not in str(caught.value)
     assert path.read_bytes() == content
 
 
-def test_legacy_jsonstorage_file_is_loaded_and_converted_by_the_first_write(tmp_path):
-    path = tmp_path / "legacy.json"
-    legacy = TinyDB(path, storage=JSONStorage, indent=2)
-    legacy.insert({"n": 1})
-    legacy.table("positions/u1").insert_multiple([{"id": "p1"}, {"id": "p2"}])
-    expected = in_memory(legacy)
-    legacy.close()
+def test_another_programs_tinydb_file_is_refused_and_left_byte_identical(tmp_path):
+    path = tmp_path / "theirs.json"
+    theirs = TinyDB(path, storage=JSONStorage, indent=2)
+    theirs.insert({"n": 1})
+    theirs.table("positions/u1").insert_multiple([{"id": "p1"}, {"id": "p2"}])
+    theirs.close()
     original = path.read_bytes()
-
-    db = open_db(path)
-    assert in_memory(db) == expected
-    assert path.read_bytes() == original  # reading does not rewrite it
-    db.table("positions/u1").insert({"id": "p3"})
-    expected = in_memory(db)
-    db.close()
-    assert all(json.loads(line) for line in path.read_bytes().splitlines())  # now a log
-    assert on_disk(path) == expected
+    with pytest.raises(NotAStore, match="TinyDB JSON database of another program"):
+        open_db(path)
+    assert path.read_bytes() == original
 
 
 # Compaction
@@ -329,7 +333,7 @@ def test_failed_compaction_keeps_the_log_intact(tmp_path, monkeypatch, caplog):
     assert "compaction failed" in caplog.text
     assert db.storage.compactions == 0
     assert db.storage.size > 4096
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["db.log"]  # no snapshot left behind
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["db.log", "db.log.lock"]  # no snapshot left behind
 
     monkeypatch.undo()
     for i in range(60):
@@ -500,14 +504,25 @@ class _FaultyOs:
         return operation
 
 
+def _reset_in_one_transaction(db: TinyDB) -> None:
+    """What a reset does: drop everything, then load tables one by one; all of it one step on disk."""
+    with db.storage.transaction():
+        db.drop_tables()
+        for name in ("r1", "r2", "r3"):
+            db.table(name).insert_multiple({"n": n, "pad": "y" * 30} for n in range(4))
+        db.table("r2").update({"n": 40}, doc_ids=[1])
+
+
 CRASH_WORKLOAD = [
     lambda db: db.table("a").insert_multiple({"n": n, "pad": "x" * 30} for n in range(8)),
     lambda db: db.table("b").insert({"n": 0}),
     *[lambda db, i=i: db.table("a").update({"n": 100 + i}, doc_ids=[i % 8 + 1]) for i in range(8)],
     lambda db: db.table("a").remove(doc_ids=[3]),
     lambda db: db.drop_table("b"),
+    _reset_in_one_transaction,
     lambda db: db.drop_tables(),
     lambda db: db.table("c").insert({"n": 1}),
+    _reset_in_one_transaction,
     *[lambda db, i=i: db.table("c").update({"n": i}, doc_ids=[1]) for i in range(6)],
 ]
 
@@ -532,18 +547,11 @@ def test_every_byte_is_fsynced_before_write_returns(tmp_path, monkeypatch):
     db.close()
 
 
-# The legacy conversion happens in the first write, i.e. within its first few file operations.
-@pytest.mark.parametrize(("start", "crash_points"), [("new file", None), ("legacy file", 6)])
-def test_a_crash_at_any_file_operation_loses_no_acknowledged_write(tmp_path, monkeypatch, start, crash_points):
-    def prepare(path):
-        if start == "legacy file":
-            legacy = TinyDB(path, storage=JSONStorage)
-            legacy.table("old").insert({"n": -1})
-            legacy.close()
+def test_a_crash_at_any_file_operation_loses_no_acknowledged_write(tmp_path, monkeypatch):
+    """...and a transaction (a reset's many writes) is on disk wholly or not at all."""
 
     def run(path, faulty) -> int:
         """Apply the workload until the crash; return how many writes were acknowledged."""
-        prepare(path)
         monkeypatch.setattr(storage_mod, "os", faulty)
         done = 0
         db = None
@@ -561,7 +569,6 @@ def test_a_crash_at_any_file_operation_loses_no_acknowledged_write(tmp_path, mon
 
     # The state after each write, from a run without a crash.
     reference = tmp_path / "reference.log"
-    prepare(reference)
     db = open_db(reference)
     states = [in_memory(db)]
     for operation in CRASH_WORKLOAD:
@@ -572,7 +579,7 @@ def test_a_crash_at_any_file_operation_loses_no_acknowledged_write(tmp_path, mon
     assert run(tmp_path / "count.log", counting) == len(CRASH_WORKLOAD)
     assert counting.calls.count("replace") >= 3, "the workload must compact several times"
 
-    for crash_at, name in enumerate(counting.calls[:crash_points]):
+    for crash_at, name in enumerate(counting.calls):
         for mode in ("before", "after", "torn") if name == "write" else ("before", "after"):
             path = tmp_path / f"{crash_at}-{mode}.log"
             done = run(path, _FaultyOs(crash_at, mode, sync=False))
@@ -584,7 +591,8 @@ def test_a_crash_at_any_file_operation_loses_no_acknowledged_write(tmp_path, mon
             expected = in_memory(db)
             db.close()
             assert on_disk(path) == expected, where
-            assert [p.name for p in tmp_path.iterdir() if p.name.startswith(path.name + ".")] == [], where
+            leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith(path.name + ".")]
+            assert leftovers == [path.name + ".lock"], where
 
 
 # The real thing: SIGKILL a writer at arbitrary moments.
