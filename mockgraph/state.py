@@ -51,7 +51,7 @@ class MockState:
         self._default_user_ref = options.me or (users[0]["id"] if users else None)
 
     def reset_data(self) -> None:
-        with self.repository.lock:
+        with self.repository.atomic():  # on disk, one step: a crash never leaves half a reset
             self.repository.clear()
             self.repository.load(copy.deepcopy(self.seed_users))
 

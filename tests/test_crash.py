@@ -4,17 +4,20 @@ server holds every acknowledged write; a write in flight at the kill may have ha
 
 from __future__ import annotations
 
+import json
 import random
 import threading
 import time
+import uuid
 from dataclasses import dataclass, field
 
 import requests
 from conftest import ADELE, NESTOR
 from live import ServedMock
+from rawhttp import root_url
 from tinydb import TinyDB
 
-from mockgraph.store.storage import LogStorage
+from mockgraph.store.storage import LogStorage, read_log
 
 KILLS = 10
 WRITERS = ((0, ADELE), (1, NESTOR))  # (writer, the user it writes to)
@@ -150,3 +153,88 @@ def test_sigkill_at_ten_moments_loses_no_acknowledged_write(tmp_path):
         on_disk = stored_positions(db)  # loads without the server, after a kill mid-write
         reconcile(Model(titles=dict(model.titles), owner=dict(model.owner), in_flight=dict(model.in_flight)), on_disk)
     assert len(model.titles) >= 20  # the stream really wrote
+
+
+# Reset and seed are one step on disk: a SIGKILL at any moment leaves the file wholly before or wholly
+# after. Enough users that, written one table at a time, the operation takes many fsyncs to finish.
+
+BULK_USERS = 150
+BULK_POSITIONS = 3
+BULK_ROUNDS = 6  # per operation
+
+
+def bulk_users(prefix: int) -> list[dict]:
+    users = []
+    for i in range(BULK_USERS):
+        user_id = str(uuid.UUID(int=(prefix << 64) + i))
+        users.append({"id": user_id, "userPrincipalName": f"u{prefix}-{i}@contoso.com", "displayName": f"U {i}",
+                      "positions": [{"id": str(uuid.UUID(int=(prefix << 64) + (i << 16) + j + 1)),
+                                     "detail": {"jobTitle": f"t{j}", "company": {"displayName": "Contoso"}}}
+                                    for j in range(BULK_POSITIONS)]})
+    return users
+
+
+def signature(users: list[dict]) -> dict[str, list[str]]:
+    return {user["id"]: sorted(p["id"] for p in user["positions"]) for user in users}
+
+
+def on_disk_signature(db: str) -> dict[str, list[str]]:
+    """Users and their positions' ids, from the file alone (it must load)."""
+    tables = read_log(db)
+    users = tables.get("users", {}).values()
+    return {user["id"]: sorted(p["id"] for p in tables.get(f"positions/{user['id']}", {}).values())
+            for user in users}
+
+
+def post(base_url: str, path: str, body=None) -> None:
+    try:
+        requests.post(root_url(base_url) + path, json=body, timeout=60)
+    except requests.RequestException:
+        pass  # killed
+
+
+def test_sigkill_during_reset_or_seed_leaves_all_of_it_or_none(tmp_path):
+    db = str(tmp_path / "bulk.db")
+    fixtures = tmp_path / "fixtures.json"
+    seeded, extra = bulk_users(1), bulk_users(2)
+    fixtures.write_text(json.dumps({"users": seeded}))
+    only_fixtures = signature(seeded)
+    with_extra = {**only_fixtures, **signature(extra)}
+
+    # How long each operation takes unhurried, to spread the kills over it.
+    with ServedMock("--db", db, "--fixtures", str(fixtures)) as mock:
+        durations = {}
+        for operation, path, body in (("seed", "/_mockgraph/seed", {"users": extra}),
+                                      ("reset", "/_mockgraph/reset", None)):
+            started = time.perf_counter()
+            post(mock.base_url, path, body)
+            durations[operation] = time.perf_counter() - started
+    assert on_disk_signature(db) == only_fixtures
+
+    for round_ in range(BULK_ROUNDS * 2):
+        operation = ("seed", "reset")[round_ % 2]
+        delay = durations[operation] * 1.2 * ((round_ // 2) + 0.5) / BULK_ROUNDS
+        mock = ServedMock("--db", db, "--fixtures", str(fixtures))
+        try:
+            # Start from the state before: fixtures only for a seed, fixtures and more for a reset.
+            post(mock.base_url, "/_mockgraph/reset")
+            if operation == "reset":
+                post(mock.base_url, "/_mockgraph/seed", {"users": extra})
+            before, after = (only_fixtures, with_extra) if operation == "seed" else (with_extra, only_fixtures)
+            assert on_disk_signature(db) == before
+            path, body = ("/_mockgraph/seed", {"users": extra}) if operation == "seed" else ("/_mockgraph/reset", None)
+            request = threading.Thread(target=post, args=(mock.base_url, path, body))
+            request.start()
+            time.sleep(delay)
+        finally:
+            mock.kill()
+        request.join(60)
+        found = on_disk_signature(db)
+        assert found in (before, after), (
+            f"{operation} killed after {delay:.3f}s left {len(found)} users and "
+            f"{sum(map(len, found.values()))} positions: neither before nor after"
+        )
+    # The file also serves: a new server on it answers from the state it holds.
+    with ServedMock("--db", db, "--fixtures", str(fixtures)) as mock:
+        assert requests.get(f"{mock.base_url}/users/{seeded[0]['id']}/profile/positions", headers=AUTH,
+                            timeout=30).status_code == 200

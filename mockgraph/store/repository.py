@@ -3,7 +3,8 @@
 Routes never touch TinyDB. Each user's items of one kind live in their own table
 (`positions/<user id>`), because TinyDB rebuilds a whole table on every write: small tables keep a
 write's cost independent of how much else is stored. Indexes map ids to TinyDB doc ids, so a
-lookup never scans. One lock serialises access (the server is threaded).
+lookup never scans. One lock serialises access (the server is threaded); `atomic()` makes several
+changes one step, on disk too (a crash leaves all of them or none).
 
 Documents handed out are shallow copies: callers must not mutate nested values in place.
 """
@@ -11,7 +12,8 @@ Documents handed out are shallow copies: callers must not mutate nested values i
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager, nullcontext
 
 from tinydb import TinyDB
 from tinydb.storages import MemoryStorage
@@ -43,6 +45,19 @@ class Repository:
     def lock(self) -> threading.RLock:
         """Hold it to make several calls one atomic step (e.g. read, check, write)."""
         return self._lock
+
+    @contextmanager
+    def atomic(self) -> Iterator[None]:
+        """Hold the lock, and write everything changed inside the block as one step: with `--db`, one
+        line of the log, so that a crash leaves the file wholly before or wholly after it."""
+        with self._lock:
+            transaction = getattr(self._db.storage, "transaction", None)
+            try:
+                with transaction() if transaction is not None else nullcontext():
+                    yield
+            except BaseException:
+                self._reindex()  # the storage went back to what its file holds
+                raise
 
     @property
     def storage(self):
@@ -129,7 +144,7 @@ class Repository:
             batch.pop(user["id"].lower(), None)
             batch[user["id"].lower()] = user
         n_items = 0
-        with self._lock:
+        with self.atomic():
             self._drop_users(batch)
             rows = [{k: user.get(k) for k in USER_FIELDS} for user in batch.values()]
             doc_ids = self._db.table(USERS).insert_multiple(rows) if rows else []
@@ -146,7 +161,7 @@ class Repository:
         return len(batch), n_items
 
     def clear(self) -> None:
-        with self._lock:
+        with self.atomic():
             self._db.drop_tables()
             self._reindex()
 
