@@ -19,6 +19,10 @@ if TYPE_CHECKING:
     from mockgraph.control.journal import Journal
 
 
+# WSGI environ: the state's generation (resets so far) when a request started; $batch passes its own on.
+GENERATION_KEY = "mockgraph.generation"
+
+
 class MockState:
     # Attached by the modules that own them, when the app is made (journal.install, faults.install).
     journal: Journal
@@ -41,6 +45,7 @@ class MockState:
         else:
             self.repository = Repository.in_memory(kinds)
         self.service = ProfileService(self.repository, self.ids, self.clock)
+        self.generation = 0  # resets so far
         # Checks run on every Graph request after authentication (fault rules register here).
         self.guards: list[Callable] = []
         # Called on reset, after the data is back to its seeded state (journal, fault rules).
@@ -56,7 +61,10 @@ class MockState:
             self.repository.load(copy.deepcopy(self.seed_users))
 
     def reset(self) -> None:
-        self.reset_data()
+        with self.repository.lock:
+            # Requests that started before this reset must not write after it (the pipeline checks).
+            self.generation += 1
+            self.reset_data()
         # Time and generated ids start over too, so that each test after a reset sees the same ones.
         self.clock.restart()
         self.ids.rewind()

@@ -23,7 +23,8 @@ from mockgraph.graph.pipeline import is_graph_request
 
 DEFAULT_SIZE = 10_000
 BODY_LIMIT = 256 * 1024  # bytes of a body an entry keeps; a longer one is kept as truncated text
-OPENED_KEY = "mockgraph.journal"  # WSGI environ: (entry id, perf counter, time) of the request in progress
+# WSGI environ: (entry id, perf counter, time, journal epoch) of the request in progress
+OPENED_KEY = "mockgraph.journal"
 
 
 class Entry:
@@ -57,6 +58,7 @@ class Journal:
         self._entries: deque[Entry] = deque(maxlen=size or 1)
         self._lock = threading.Lock()
         self._ids = itertools.count(1)  # never restarts, so an id names one request for the process's life
+        self.epoch = 0  # clears so far: a request that started before a clear is not recorded after it
 
     @property
     def enabled(self) -> bool:
@@ -65,13 +67,15 @@ class Journal:
     def next_id(self) -> int:
         return next(self._ids)
 
-    def add(self, entry: Entry) -> None:
+    def add(self, entry: Entry, epoch: int | None = None) -> None:
         with self._lock:
-            self._entries.append(entry)
+            if epoch is None or epoch == self.epoch:
+                self._entries.append(entry)
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self.epoch += 1
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -114,7 +118,7 @@ def install(app: Flask, state) -> Journal:
             return
         # $batch reads g.journal_entry_id to tie its inner requests to its own entry.
         g.journal_entry_id = entry_id = journal.next_id()
-        request.environ[OPENED_KEY] = (entry_id, time.perf_counter(), clock.now())
+        request.environ[OPENED_KEY] = (entry_id, time.perf_counter(), clock.now(), journal.epoch)
 
     @app.after_request
     def close_entry(response: Response) -> Response:
@@ -126,7 +130,7 @@ def install(app: Flask, state) -> Journal:
         if opened is None:
             return response
         entry = Entry()
-        entry.id, started, entry.time = opened
+        entry.id, started, entry.time, epoch = opened
         entry.method = environ.get("REQUEST_METHOD", "")
         entry.path = req.path
         entry.query = environ.get("QUERY_STRING", "")
@@ -140,7 +144,7 @@ def install(app: Flask, state) -> Journal:
         entry.fault = g.get("fault")
         entry.batch = environ.get(BATCH_KEY)
         entry.duration_ms = (time.perf_counter() - started) * 1000
-        journal.add(entry)
+        journal.add(entry, epoch)
         return response
 
     return journal

@@ -83,6 +83,21 @@ class ItemNotFound(GraphError):
         super().__init__(f"The {type_name} '{item_id}' was not found.")
 
 
+class ResourceModified(GraphError):
+    """A write whose request started before a reset of the mock: it would land in the next test's state.
+
+    409 with Graph's `resourceModified` ("the resource being updated has changed since the caller last
+    read it"): the state it acted on is gone. Not a 412, which answers a precondition the client sent;
+    not a 503 or 429, which the SDK's retry handler would retry into the new state."""
+
+    status = 409
+    code = "resourceModified"
+    default_message = (
+        "The mock's state was reset after this request started; the request changed nothing. Send it again "
+        "to act on the state as it is now."
+    )
+
+
 class RequestEntityTooLarge(GraphError):
     status = 413
     code = "RequestEntityTooLarge"

@@ -10,17 +10,17 @@ import time
 import uuid
 from email.utils import format_datetime
 
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Response, current_app, g, has_request_context, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import MethodNotAllowed as WerkzeugMethodNotAllowed
 
 from mockgraph.graph.auth import authenticate
-from mockgraph.graph.errors import BadRequest, GeneralException, GraphError, RequestEntityTooLarge
+from mockgraph.graph.errors import BadRequest, GeneralException, GraphError, RequestEntityTooLarge, ResourceModified
 from mockgraph.graph.request_text import check_request_text
 from mockgraph.graph.responses import EXPOSED_HEADERS, error_response
 from mockgraph.graph.routes.context import STATE_KEY
 from mockgraph.graph.routes.segments import routing_error
-from mockgraph.state import MockState
+from mockgraph.state import GENERATION_KEY, MockState
 
 CONTROL_PREFIX = "/_mockgraph"
 log = logging.getLogger("mockgraph")
@@ -36,8 +36,17 @@ def install(app: Flask, state: MockState) -> None:
     facet_segments = list(state.facet_by_segment)
     http_date = HttpDate()
 
+    def refuse_stale_write():
+        # Under the store's lock, as a reset bumps the generation: a request held up (by a delay rule
+        # whose client gave up, say) must not write into the state of the next test.
+        if has_request_context() and request.environ.get(GENERATION_KEY, state.generation) != state.generation:
+            raise ResourceModified()
+
+    state.repository.write_check = refuse_stale_write
+
     @app.before_request
     def start():
+        request.environ.setdefault(GENERATION_KEY, state.generation)
         g.started = time.perf_counter()
         g.request_id = str(uuid.uuid4())
         g.client_request_id = request.headers.get("client-request-id") or g.request_id

@@ -12,7 +12,7 @@ Documents handed out are shallow copies: callers must not mutate nested values i
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager, nullcontext
 
 from tinydb import TinyDB
@@ -29,6 +29,9 @@ class Repository:
         self._lock = threading.RLock()
         self._user_keys: dict[str, int] = {}  # lower-cased id or UPN -> doc id in USERS
         self._items: dict[tuple[str, str], tuple[str, int]] = {}  # (kind, lower id) -> (user id, doc id)
+        # Called under the lock before an item is added, replaced or removed: it may refuse the write by
+        # raising (a request that started before a reset, say). Bulk loads and clears are not checked.
+        self.write_check: Callable[[], None] | None = None
         self._reindex()
 
     @classmethod
@@ -105,12 +108,14 @@ class Repository:
 
     def add_item(self, kind: str, user_id: str, doc: Mapping) -> dict:
         with self._lock:
+            self._check_write()
             doc_id = self._items_table(kind, user_id).insert(dict(doc))
             self._items[(kind, doc["id"].lower())] = (user_id, doc_id)
             return dict(doc)
 
     def replace_item(self, kind: str, user_id: str, doc: Mapping) -> dict:
         with self._lock:
+            self._check_write()
             _, doc_id = self._items[(kind, doc["id"].lower())]
             # The write TinyDB's upsert makes (a new dict for this one table, then one storage write),
             # without its conversion of every doc id in the table to int and back: ~10x cheaper.
@@ -126,6 +131,7 @@ class Repository:
             found = self._items.get((kind, item_id.lower()))
             if found is None or found[0] != user_id:
                 return False
+            self._check_write()
             self._items_table(kind, user_id).remove(doc_ids=[found[1]])
             del self._items[(kind, item_id.lower())]
             return True
@@ -174,6 +180,10 @@ class Repository:
             ]
 
     # Internals
+
+    def _check_write(self) -> None:
+        if self.write_check is not None:
+            self.write_check()
 
     def _items_table(self, kind: str, user_id: str):
         return self._db.table(f"{kind}/{user_id}")

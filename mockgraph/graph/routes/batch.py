@@ -23,6 +23,7 @@ from mockgraph.graph.errors import BadRequest, GraphError
 from mockgraph.graph.responses import JSON_CONTENT_TYPE, error_body, json_response
 from mockgraph.graph.routes import context as ctx
 from mockgraph.inprocess import WsgiResponse, run_wsgi
+from mockgraph.state import GENERATION_KEY
 
 VERSIONS = ("beta", "v1.0")
 # Framing headers of an inner response belong to the batch's own HTTP exchange.
@@ -90,6 +91,7 @@ def send(app: Flask, item: BatchRequest, outer: Outer) -> dict:
         data=data, environ_base={"REMOTE_ADDR": outer.remote_addr} if outer.remote_addr else None,
     ).get_environ()
     environ[BATCH_KEY] = {"entry": outer.journal_entry, "requestId": item.id}
+    environ[GENERATION_KEY] = request.environ[GENERATION_KEY]  # a reset during the batch stops its writes too
     answer = call_wsgi(app, environ)
     return response_item(item.id, answer.status, answer.headers, answer.body)
 
