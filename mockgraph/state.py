@@ -17,12 +17,14 @@ from mockgraph.store import Repository
 if TYPE_CHECKING:
     from mockgraph.control.faults.injection import FaultRules
     from mockgraph.control.journal import Journal
+    from mockgraph.graph.hosts import HostPolicy
 
 
 class MockState:
     # Attached by the modules that own them, when the app is made (journal.install, faults.install).
     journal: Journal
     faults: FaultRules
+    hosts: HostPolicy  # attached by pipeline.install
 
     def __init__(self, options: Options):
         self.options = options

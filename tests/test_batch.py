@@ -8,10 +8,11 @@ import json
 import uuid
 
 import pytest
-from conftest import ADELE, ADELE_UPN, NESTOR, SEED_PAGE_ID, assert_graph_error
+from conftest import ADELE, ADELE_UPN, NESTOR, SEED_PAGE_ID, GraphTestClient, assert_graph_error
 from flask import g, request
 from live import ServedMock
 
+from mockgraph import create_app
 from mockgraph.graph.errors import TooManyRequests
 from mockgraph.graph.tokens import make_token
 from mockgraph.harness.credentials import graph_client
@@ -99,7 +100,8 @@ def test_urls_relative_with_or_without_slash_or_on_the_same_base(client, url):
     assert [p["id"] for p in r["body"]["value"]] == expected
 
 
-def test_next_link_inside_a_batch_is_on_the_batch_base(client):
+def test_next_link_inside_a_batch_is_on_the_batch_base():
+    client = GraphTestClient(create_app(strict=True, host="graph.example"))  # the host it is bound to
     response = client.raw.post("/beta/$batch", base_url="https://graph.example:9443", headers={
         "Authorization": "Bearer x"}, json={"requests": [get("1", "/me/profile/positions?top=1")]})
     link = answers(response)["1"]["body"]["@odata.nextLink"]

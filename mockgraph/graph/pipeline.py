@@ -16,6 +16,7 @@ from werkzeug.exceptions import MethodNotAllowed as WerkzeugMethodNotAllowed
 
 from mockgraph.graph.auth import authenticate
 from mockgraph.graph.errors import BadRequest, GeneralException, GraphError, RequestEntityTooLarge
+from mockgraph.graph.hosts import HostPolicy
 from mockgraph.graph.responses import EXPOSED_HEADERS, error_response
 from mockgraph.graph.routes.context import STATE_KEY
 from mockgraph.graph.routes.segments import routing_error
@@ -33,6 +34,7 @@ def is_graph_request() -> bool:
 
 def install(app: Flask, state: MockState) -> None:
     facet_segments = list(state.facet_by_segment)
+    state.hosts = HostPolicy(state.options.host)
     http_date = HttpDate()
 
     @app.before_request
@@ -62,7 +64,8 @@ def install(app: Flask, state: MockState) -> None:
         headers["request-id"] = g.get("request_id") or str(uuid.uuid4())
         headers["client-request-id"] = g.get("client_request_id") or headers["request-id"]
         headers["Date"] = http_date(state.clock.now())
-        if request.headers.get("Origin"):
+        # CORS for Graph only: the control API is for this machine's own tools, never for web pages.
+        if request.headers.get("Origin") and is_graph_request():
             headers["Access-Control-Allow-Origin"] = "*"
             headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
             if request.method == "OPTIONS":
