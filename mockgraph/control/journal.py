@@ -18,6 +18,7 @@ from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
 
 from mockgraph.clock import format_timestamp
+from mockgraph.control.redaction import is_credential_parameter, redact_header, redact_json, redact_text
 from mockgraph.graph.batch_format import BATCH_KEY
 from mockgraph.graph.pipeline import is_graph_request
 
@@ -37,11 +38,11 @@ class Entry:
             "method": self.method,
             "path": self.path,
             "query": _query(self.query),
-            "headers": {_header_name(k): v for k, v in self.headers},
+            "headers": {_header_name(k): v for k, v in self.headers},  # redacted as recorded
             "body": _body(*self.body),
             "status": self.status,
             "responseHeaders": dict(self.response_headers),
-            "responseBody": _body(*self.response_body),
+            "responseBody": _body(*self.response_body, redact=False),  # the mock's own words
             "durationMs": round(self.duration_ms, 3),
             "caller": self.caller.journal_view() if self.caller is not None else None,
             "fault": self.fault,
@@ -130,7 +131,8 @@ def install(app: Flask, state) -> Journal:
         entry.method = environ.get("REQUEST_METHOD", "")
         entry.path = req.path
         entry.query = environ.get("QUERY_STRING", "")
-        entry.headers = [(k, _redact(v) if k == "HTTP_AUTHORIZATION" else v) for k, v in environ.items()
+        # Credentials are dropped here, so the journal never holds one (CONTRACT §8).
+        entry.headers = [(k, redact_header(k[5:], v) if k.startswith("HTTP_") else v) for k, v in environ.items()
                          if k.startswith("HTTP_") or k in ("CONTENT_TYPE", "CONTENT_LENGTH")]
         entry.body = (_request_body(req, environ, max_body), environ.get("CONTENT_TYPE"))
         entry.status = response.status_code
@@ -144,11 +146,6 @@ def install(app: Flask, state) -> Journal:
         return response
 
     return journal
-
-
-def _redact(value: str) -> str:
-    scheme = value.strip().partition(" ")[0]
-    return f"{scheme or 'Bearer'} <redacted>"
 
 
 def _request_body(req, environ: dict, max_body: int) -> bytes | str:
@@ -176,20 +173,23 @@ def _kept(data: bytes) -> bytes | str:
     return f"{text}... [truncated: {len(data)} bytes in all]"
 
 
-def _body(data: bytes | str, content_type: str | None):
-    """Parsed JSON when the body is JSON, else text; None when there is none."""
+def _body(data: bytes | str, content_type: str | None, redact: bool = True):
+    """Parsed JSON when the body is JSON, else text; None when there is none. With `redact`,
+    credentials in it (a `$batch` item's headers, a token in text) are redacted."""
     if isinstance(data, str):
-        return data
+        return redact_text(data) if redact else data
     if not data:
         return None
     text = data.decode("utf-8", "replace")
     mimetype = (content_type or "").partition(";")[0].strip().lower()
     if mimetype == "application/json" or mimetype.endswith("+json"):
         try:
-            return json.loads(text)
-        except ValueError:
-            return text
-    return text
+            parsed = json.loads(text)
+        except (ValueError, RecursionError):
+            pass
+        else:
+            return redact_json(parsed) if redact else parsed
+    return redact_text(text) if redact else text
 
 
 def _header_name(key: str) -> str:
@@ -203,6 +203,8 @@ def _query(raw: str) -> dict:
     # WSGI gives the query string as latin-1 text of the raw bytes; percent-escapes are UTF-8.
     raw = raw.encode("latin-1", "replace").decode("utf-8", "replace")
     for name, value in parse_qsl(raw, keep_blank_values=True):
+        if is_credential_parameter(name):
+            value = "<redacted>"
         if name in query:
             previous = query[name]
             query[name] = [*previous, value] if isinstance(previous, list) else [previous, value]
