@@ -23,6 +23,9 @@ from mockgraph.graph.routes.segments import routing_error
 from mockgraph.state import MockState
 
 CONTROL_PREFIX = "/_mockgraph"
+# Characters of a request's path, decoded: the same bound whether it came alone (where the HTTP
+# server's header limit would allow far more) or inside a $batch (where only the body limit would).
+MAX_PATH_CHARS = 16384
 log = logging.getLogger("mockgraph")
 request_log = logging.getLogger("mockgraph.requests")
 
@@ -56,6 +59,8 @@ def install(app: Flask, state: MockState) -> None:
             guard()
         if request.routing_exception is not None:
             raise routing_error(request.path, facet_segments, _allowed_methods(request.routing_exception))
+        if len(request.path) > MAX_PATH_CHARS:
+            raise BadRequest(f"The request path is {len(request.path)} characters long; the limit is {MAX_PATH_CHARS}.")
         return None
 
     @app.after_request
