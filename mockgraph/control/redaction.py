@@ -36,11 +36,15 @@ _TEXT_JWT_RE = re.compile(r"eyJ[\w-]*\.[\w.-]*")
 _TEXT_MEMBER_RE = re.compile(r'"([^"\\]{1,64})"(\s*:\s*)"((?:[^"\\]|\\.)*)("|\Z)', re.DOTALL)
 
 
+_CREDENTIAL_WORD_RE = re.compile("|".join(CREDENTIAL_WORDS), re.IGNORECASE)
+
+
 def is_credential_name(name: str) -> bool:
-    lowered = name.lower().replace("_", "-")
-    return lowered in CREDENTIAL_NAMES or name.lower() in CREDENTIAL_NAMES or any(
-        word in lowered for word in CREDENTIAL_WORDS
-    )
+    """Header names in any spelling (`Proxy-Authorization`, environ's `PROXY_AUTHORIZATION`)."""
+    if _CREDENTIAL_WORD_RE.search(name):
+        return True
+    lowered = name.lower()
+    return lowered in CREDENTIAL_NAMES or lowered.replace("_", "-") in CREDENTIAL_NAMES
 
 
 def is_credential_parameter(name: str) -> bool:
