@@ -397,3 +397,12 @@ def test_sdk_batch_request_content_against_a_live_server():
     assert counted == b"4"  # the batch ran in order: three seeded positions and the new one
     assert location.startswith(f"{mock.base_url}/users/{ADELE}/profile/positions/")
     assert created.detail.job_title == "Made by a batch"
+
+
+def test_an_item_query_with_raw_spaces_and_non_ascii_text_is_read_as_sent(client):
+    created = client.post(POSITIONS, json={"detail": {"jobTitle": "Réalisatrice 2", "company": {
+        "displayName": "x"}}}).get_json()["id"]
+    for url in (f"{POSITIONS}?$filter=detail/jobTitle eq 'Réalisatrice 2'&$select=id",
+                f"{POSITIONS}?$filter=detail/jobTitle%20eq%20'R%C3%A9alisatrice%202'&$select=id"):
+        r = answers(batch(client, [get("1", url)]))["1"]
+        assert r["status"] == 200 and [p["id"] for p in r["body"]["value"]] == [created], url
