@@ -18,7 +18,7 @@ def create_app(**options) -> Flask:
     """The WSGI app, seeded with the bundled fixtures unless `fixtures=` names others.
 
     Options mirror the command line: fixtures, db, reseed, me, page_size, max_body, journal_size,
-    faults, control, strict, seed, clock.
+    journal_bytes, faults, control, host, strict, seed, clock.
     """
     opts = Options(**options)
     state = MockState(opts)

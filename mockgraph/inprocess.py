@@ -9,6 +9,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
+from mockgraph.graph.hosts import IN_PROCESS_KEY
+
 
 @dataclass(frozen=True)
 class WsgiResponse:
@@ -40,6 +42,7 @@ def call_wsgi(app, method: str, url: str, headers: Iterable[tuple[str, str]], bo
         "wsgi.multiprocess": False,
         "wsgi.run_once": False,
         "CONTENT_LENGTH": str(len(body)),
+        IN_PROCESS_KEY: True,  # its Host is the URL this process chose to route here, not a browser's
     }
     for name, value in headers:
         if "_" in name:

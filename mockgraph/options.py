@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 DEFAULT_MAX_BODY = 4 * 1024 * 1024
+DEFAULT_JOURNAL_BYTES = 64 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -16,12 +17,14 @@ class Options:
     me: str | None = None  # the default user (id or UPN); else the first fixture user
     page_size: int = 100
     max_body: int = DEFAULT_MAX_BODY
-    journal_size: int = 10_000
+    journal_size: int = 10_000  # entries the journal keeps
+    journal_bytes: int = DEFAULT_JOURNAL_BYTES  # and the bytes they may hold (bodies, headers)
     faults: str | Sequence[dict] | None = None  # a rules file, or the rules themselves
     control: bool = True  # the /_mockgraph API
     strict: bool = False  # validate every response against the schemas (the test suite turns it on)
     seed: int | None = None  # reproducible generated ids
     clock: str | None = None  # a fixed start time (ISO 8601) instead of real time
+    host: str | None = None  # the host the server is bound to (--host): the control API accepts it too
 
     def __post_init__(self):
         if isinstance(self.fixtures, str):
@@ -32,3 +35,5 @@ class Options:
             raise ValueError("max_body must be positive")
         if self.journal_size < 0:
             raise ValueError("journal_size must not be negative")
+        if self.journal_bytes < 1:
+            raise ValueError("journal_bytes must be positive")

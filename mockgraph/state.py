@@ -17,6 +17,7 @@ from mockgraph.store import Repository
 if TYPE_CHECKING:
     from mockgraph.control.faults.injection import FaultRules
     from mockgraph.control.journal import Journal
+    from mockgraph.graph.hosts import HostPolicy
 
 
 # WSGI environ: the state's generation (resets so far) when a request started; $batch passes its own on.
@@ -27,6 +28,7 @@ class MockState:
     # Attached by the modules that own them, when the app is made (journal.install, faults.install).
     journal: Journal
     faults: FaultRules
+    hosts: HostPolicy  # attached by pipeline.install
 
     def __init__(self, options: Options):
         self.options = options

@@ -8,10 +8,11 @@ import json
 import uuid
 
 import pytest
-from conftest import ADELE, ADELE_UPN, NESTOR, SEED_PAGE_ID, assert_graph_error
+from conftest import ADELE, ADELE_UPN, NESTOR, SEED_PAGE_ID, GraphTestClient, assert_graph_error
 from flask import g, request
 from live import ServedMock
 
+from mockgraph import create_app
 from mockgraph.graph.errors import TooManyRequests
 from mockgraph.graph.tokens import make_token
 from mockgraph.harness.credentials import graph_client
@@ -99,7 +100,8 @@ def test_urls_relative_with_or_without_slash_or_on_the_same_base(client, url):
     assert [p["id"] for p in r["body"]["value"]] == expected
 
 
-def test_next_link_inside_a_batch_is_on_the_batch_base(client):
+def test_next_link_inside_a_batch_is_on_the_batch_base():
+    client = GraphTestClient(create_app(strict=True, host="graph.example"))  # the host it is bound to
     response = client.raw.post("/beta/$batch", base_url="https://graph.example:9443", headers={
         "Authorization": "Bearer x"}, json={"requests": [get("1", "/me/profile/positions?top=1")]})
     link = answers(response)["1"]["body"]["@odata.nextLink"]
@@ -284,8 +286,6 @@ MALFORMED = {
     "another host": {"requests": [post("1"), get("2", "https://graph.microsoft.com/beta/me")]},
     "scheme-relative host": {"requests": [post("1"), get("2", "//evil.example/beta/me")]},
     "same host other version": {"requests": [post("1"), get("2", "http://localhost/v1.0/me")]},
-    "nested batch": {"requests": [post("1"), {"id": "2", "method": "POST", "url": "/$batch",
-                                              "headers": JSON, "body": {"requests": []}}]},
     "headers not an object": {"requests": [post("1"), get("2", "/me", headers=["a"])]},
     "header value not a string": {"requests": [post("1"), get("2", "/me", headers={"x-n": 1})]},
     "header with a newline": {"requests": [post("1"), get("2", "/me", headers={"x-n": "a\r\nb: c"})]},
@@ -304,6 +304,45 @@ def test_malformed_batch_answers_400_and_runs_nothing(client, payload):
     response = client.post("/$batch", json=payload)
     assert_graph_error(response, 400, "BadRequest")
     assert client.state() == before
+
+
+NESTED = ["/$batch", "$batch", "/%24batch", "/$BATCH", "/%24BaTcH", "/beta/$batch", "/v1.0/%24batch", "//$batch",
+          "/./$batch", "/me/../$batch", "/me/%2E%2E/$batch", "%2F%24batch", "/%2F$batch", "/$batch/", "/$batch;x=1",
+          "/$batch?x=1", "/$batch#x", "http://localhost/beta/%24batch", "http://localhost/beta//./$batch"]
+
+
+@pytest.mark.parametrize("url", NESTED)
+def test_a_nested_batch_in_any_spelling_is_refused_as_its_own_400(client, url):
+    before = count(client)
+    inner = {"requests": [post(str(i)) for i in range(20)]}
+    items = [post("1"), {"id": "2", "method": "POST", "url": url, "headers": JSON, "body": inner},
+             post("3", dependsOn=["2"]), post("4")]
+    r = answers(batch(client, items))
+    assert {k: v["status"] for k, v in r.items()} == {"1": 201, "2": 400, "3": 424, "4": 201}
+    error = r["2"]["body"]["error"]
+    assert error["code"] == "BadRequest" and "cannot be nested" in error["message"]
+    assert r["2"]["headers"]["Content-Type"].startswith("application/json")
+    assert count(client) == before + 2  # the inner 20 never ran
+
+
+@pytest.mark.parametrize("url, status", [
+    ("/%6De/profile/positions", 200),  # decoded once: /me/...
+    ("/me%2Fprofile%2Fpositions", 200),  # %2F is a slash, as a server decodes a request line
+    ("/me/./profile//positions", 200),
+    ("/users/nobody/../../me/profile/positions", 200),
+    ("/%2524batch", 400),  # decoded once: the segment '%24batch', which is not $batch but unknown
+])
+def test_item_urls_are_decoded_and_normalised_once(client, url, status):
+    r = answers(batch(client, [get("1", url)]))["1"]
+    assert r["status"] == status, r
+    if status == 400:
+        assert r["body"]["error"]["message"] == "Resource not found for the segment '%24batch'."
+
+
+def test_the_journal_shows_an_item_at_its_normalised_path(client):
+    answers(batch(client, [get("1", "/me/%2E/profile%2Fpositions?$top=1")]))
+    entries = client.raw.get("/_mockgraph/requests").get_json()["value"]
+    assert [(e["path"], e["query"]) for e in entries if e["batch"]] == [("/beta/me/profile/positions", {"$top": "1"})]
 
 
 def test_cycle_and_forward_reference_are_named(client):
@@ -358,3 +397,12 @@ def test_sdk_batch_request_content_against_a_live_server():
     assert counted == b"4"  # the batch ran in order: three seeded positions and the new one
     assert location.startswith(f"{mock.base_url}/users/{ADELE}/profile/positions/")
     assert created.detail.job_title == "Made by a batch"
+
+
+def test_an_item_query_with_raw_spaces_and_non_ascii_text_is_read_as_sent(client):
+    created = client.post(POSITIONS, json={"detail": {"jobTitle": "Réalisatrice 2", "company": {
+        "displayName": "x"}}}).get_json()["id"]
+    for url in (f"{POSITIONS}?$filter=detail/jobTitle eq 'Réalisatrice 2'&$select=id",
+                f"{POSITIONS}?$filter=detail/jobTitle%20eq%20'R%C3%A9alisatrice%202'&$select=id"):
+        r = answers(batch(client, [get("1", url)]))["1"]
+        assert r["status"] == 200 and [p["id"] for p in r["body"]["value"]] == [created], url

@@ -2,34 +2,47 @@
 
 Recording is on every request's path, so an entry keeps the raw pieces (bytes, header pairs, the
 caller object) and becomes JSON only when someone reads the journal.
+
+Bounded twice: by entries (`journal_size`) and by bytes (`journal_bytes`, default 64 MiB). Each
+entry is charged what it holds (bodies, headers, path, query, plus a fixed overhead); a body or
+header value past its share is kept truncated, marked `... [truncated: N bytes in all]`; past
+the budget the oldest entries go. Thousands of large rejected bodies cannot fill the memory.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import itertools
+import re
 import threading
 import time
 from collections import deque
-from fnmatch import fnmatchcase
 from urllib.parse import parse_qsl
 
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
 
 from mockgraph.clock import format_timestamp
+from mockgraph.control.redaction import is_credential_parameter, redact_header, redact_json, redact_text
 from mockgraph.graph.batch_format import BATCH_KEY
+from mockgraph.graph.errors import BadRequest
 from mockgraph.graph.jsonio import loads_strict
 from mockgraph.graph.pipeline import is_graph_request
+from mockgraph.options import DEFAULT_JOURNAL_BYTES
 
 DEFAULT_SIZE = 10_000
-BODY_LIMIT = 256 * 1024  # bytes of a body an entry keeps; a longer one is kept as truncated text
+BODY_LIMIT = 256 * 1024  # bytes of a body an entry keeps at most; a longer one is kept as truncated text
+HEADER_LIMIT = 8 * 1024  # characters of one header value an entry keeps
+ENTRY_OVERHEAD = 1024  # bytes charged per entry for what it holds besides bodies and headers
+MAX_GLOB = 1024  # characters of a `path` filter: each is compiled, and `re` keeps 512 compiled patterns
+BODY_HEADERS = ("CONTENT_TYPE", "CONTENT_LENGTH")  # the environ keeps these two without HTTP_
 # WSGI environ: (entry id, perf counter, time, journal epoch) of the request in progress
 OPENED_KEY = "mockgraph.journal"
 
 
 class Entry:
     __slots__ = ("id", "time", "method", "path", "query", "headers", "body", "status", "response_headers",
-                 "response_body", "duration_ms", "caller", "fault", "batch")
+                 "response_body", "duration_ms", "caller", "fault", "batch", "size")
 
     def to_json(self) -> dict:
         return {
@@ -38,11 +51,11 @@ class Entry:
             "method": self.method,
             "path": self.path,
             "query": _query(self.query),
-            "headers": {_header_name(k): v for k, v in self.headers},
+            "headers": {_header_name(k): v for k, v in self.headers},  # redacted as recorded
             "body": _body(*self.body),
             "status": self.status,
             "responseHeaders": dict(self.response_headers),
-            "responseBody": _body(*self.response_body),
+            "responseBody": _body(*self.response_body, redact=False),  # the mock's own words
             "durationMs": round(self.duration_ms, 3),
             "caller": self.caller.journal_view() if self.caller is not None else None,
             "fault": self.fault,
@@ -51,11 +64,16 @@ class Entry:
 
 
 class Journal:
-    """Thread-safe and bounded: beyond `size` entries the oldest go. Size 0 records nothing."""
+    """Thread-safe and bounded: beyond `size` entries, or `max_bytes` bytes, the oldest go. Size 0
+    records nothing."""
 
-    def __init__(self, size: int = DEFAULT_SIZE):
+    def __init__(self, size: int = DEFAULT_SIZE, max_bytes: int = DEFAULT_JOURNAL_BYTES):
         self.size = size
-        self._entries: deque[Entry] = deque(maxlen=size or 1)
+        self.max_bytes = max_bytes
+        # A body's share of the budget: a small budget still holds a few entries.
+        self.body_limit = min(BODY_LIMIT, max(1024, max_bytes // 16))
+        self.bytes = 0  # what the entries held are charged, in all
+        self._entries: deque[Entry] = deque()
         self._lock = threading.Lock()
         self._ids = itertools.count(1)  # never restarts, so an id names one request for the process's life
         self.epoch = 0  # clears so far: a request that started before a clear is not recorded after it
@@ -69,13 +87,18 @@ class Journal:
 
     def add(self, entry: Entry, epoch: int | None = None) -> None:
         with self._lock:
-            if epoch is None or epoch == self.epoch:
-                self._entries.append(entry)
+            if epoch is not None and epoch != self.epoch:
+                return  # a request from before the last clear: it belongs to the previous test
+            self._entries.append(entry)
+            self.bytes += entry.size
+            while self._entries and (len(self._entries) > self.size or self.bytes > self.max_bytes):
+                self.bytes -= self._entries.popleft().size
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
             self.epoch += 1
+            self.bytes = 0
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -96,7 +119,8 @@ class Journal:
         if status is not None:
             found = [e for e in found if e.status == status]
         if path is not None:
-            found = [e for e in found if _path_matches(e.path, path)]
+            matches = _glob(path)
+            found = [e for e in found if _path_matches(e.path, matches)]
         return [e.to_json() for e in found]
 
 
@@ -104,12 +128,13 @@ def install(app: Flask, state) -> Journal:
     """Give `state` its journal and record every Graph request. Call before the pipeline's install: the
     hook that opens an entry then runs first, and the one that closes it last (after the response
     headers are final)."""
-    journal = Journal(state.options.journal_size)
+    journal = Journal(state.options.journal_size, state.options.journal_bytes)
     state.journal = journal
     state.on_reset.append(journal.clear)
     if not journal.enabled:
         return journal
     max_body = state.options.max_body
+    body_limit = journal.body_limit
     clock = state.clock
 
     @app.before_request
@@ -134,66 +159,74 @@ def install(app: Flask, state) -> Journal:
         entry.method = environ.get("REQUEST_METHOD", "")
         entry.path = req.path
         entry.query = environ.get("QUERY_STRING", "")
-        entry.headers = [(k, _redact(v) if k == "HTTP_AUTHORIZATION" else v) for k, v in environ.items()
-                         if k.startswith("HTTP_") or k in ("CONTENT_TYPE", "CONTENT_LENGTH")]
-        entry.body = (_request_body(req, environ, max_body), environ.get("CONTENT_TYPE"))
+        # Credentials are dropped here, so the journal never holds one (CONTRACT §8).
+        entry.headers = [(k, _cut(redact_header(k[5:], v) if k.startswith("HTTP_") else v))
+                         for k, v in environ.items() if k.startswith("HTTP_") or k in BODY_HEADERS]
+        entry.body = (_request_body(req, environ, max_body, body_limit), environ.get("CONTENT_TYPE"))
         entry.status = response.status_code
         entry.response_headers = list(response.headers)
-        entry.response_body = (_response_body(response), response.headers.get("Content-Type"))
+        entry.response_body = (_response_body(response, body_limit), response.headers.get("Content-Type"))
         entry.caller = g.get("caller")
         entry.fault = g.get("fault")
         entry.batch = environ.get(BATCH_KEY)
         entry.duration_ms = (time.perf_counter() - started) * 1000
+        entry.size = (ENTRY_OVERHEAD + len(entry.body[0]) + len(entry.response_body[0]) + len(entry.path)
+                      + len(entry.query) + sum(len(k) + len(v) for k, v in entry.headers)
+                      + sum(len(k) + len(v) for k, v in entry.response_headers))
         journal.add(entry, epoch)
         return response
 
     return journal
 
 
-def _redact(value: str) -> str:
-    scheme = value.strip().partition(" ")[0]
-    return f"{scheme or 'Bearer'} <redacted>"
-
-
-def _request_body(req, environ: dict, max_body: int) -> bytes | str:
+def _request_body(req, environ: dict, max_body: int, limit: int) -> bytes | str:
     length = environ.get("CONTENT_LENGTH")
     if not length and "chunked" not in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
         return b""
     if length and length.isdigit() and int(length) > max_body:
         return f"[{length} bytes, over the body limit: not read]"
     try:
-        return _kept(req.get_data(cache=True))
+        return _kept(req.get_data(cache=True), limit)
     except HTTPException:  # a body without Content-Length that turned out too large
         return "[over the body limit: not read]"
 
 
-def _response_body(response: Response) -> bytes | str:
+def _response_body(response: Response, limit: int) -> bytes | str:
     if response.is_streamed or response.direct_passthrough:
         return "[streamed]"
-    return _kept(response.get_data())
+    return _kept(response.get_data(), limit)
 
 
-def _kept(data: bytes) -> bytes | str:
-    if len(data) <= BODY_LIMIT:
+def _kept(data: bytes, limit: int) -> bytes | str:
+    if len(data) <= limit:
         return data
-    text = data[:BODY_LIMIT].decode("utf-8", "replace")
+    text = data[:limit].decode("utf-8", "replace")
     return f"{text}... [truncated: {len(data)} bytes in all]"
 
 
-def _body(data: bytes | str, content_type: str | None):
-    """Parsed JSON when the body is JSON, else text; None when there is none."""
+def _cut(value: str) -> str:
+    if len(value) <= HEADER_LIMIT:
+        return value
+    return f"{value[:HEADER_LIMIT]}... [truncated: {len(value)} characters in all]"
+
+
+def _body(data: bytes | str, content_type: str | None, redact: bool = True):
+    """Parsed JSON when the body is JSON, else text; None when there is none. With `redact`,
+    credentials in it (a `$batch` item's headers, a token in text) are redacted."""
     if isinstance(data, str):
-        return data
+        return redact_text(data) if redact else data
     if not data:
         return None
     text = data.decode("utf-8", "replace")
     mimetype = (content_type or "").partition(";")[0].strip().lower()
     if mimetype == "application/json" or mimetype.endswith("+json"):
         try:
-            return loads_strict(text)  # what the request's reader refused (a lone surrogate) stays text
-        except ValueError:
-            return text
-    return text
+            parsed = loads_strict(text)  # what the request's reader refused (a lone surrogate) stays text
+        except (ValueError, RecursionError):
+            pass
+        else:
+            return redact_json(parsed) if redact else parsed
+    return redact_text(text) if redact else text
 
 
 def _header_name(key: str) -> str:
@@ -207,6 +240,8 @@ def _query(raw: str) -> dict:
     # WSGI gives the query string as latin-1 text of the raw bytes; percent-escapes are UTF-8.
     raw = raw.encode("latin-1", "replace").decode("utf-8", "replace")
     for name, value in parse_qsl(raw, keep_blank_values=True):
+        if is_credential_parameter(name):
+            value = "<redacted>"
         if name in query:
             previous = query[name]
             query[name] = [*previous, value] if isinstance(previous, list) else [previous, value]
@@ -215,6 +250,14 @@ def _query(raw: str) -> dict:
     return query
 
 
-def _path_matches(path: str, pattern: str) -> bool:
+def _glob(pattern: str):
+    """A glob (`*` spans `/`) as a matcher, compiled once per read. Not `fnmatchcase`, whose cache keeps
+    up to 32,768 patterns a client chose; `re` keeps at most 512, each at most `MAX_GLOB` long."""
+    if len(pattern) > MAX_GLOB:
+        raise BadRequest(f"path must be a glob of at most {MAX_GLOB} characters, not {len(pattern)}.")
+    return re.compile(fnmatch.translate(pattern)).match
+
+
+def _path_matches(path: str, matches) -> bool:
     under_version = "/" + path.lstrip("/").partition("/")[2]
-    return fnmatchcase(path, pattern) or fnmatchcase(under_version, pattern)
+    return matches(path) is not None or matches(under_version) is not None

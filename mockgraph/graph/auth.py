@@ -46,9 +46,8 @@ def authenticate(header: str | None, clock: Clock) -> Caller:
         raise InvalidAuthenticationToken("Access token is empty.")
     scheme, _, token = header.strip().partition(" ")
     if scheme.lower() != "bearer":
-        raise InvalidAuthenticationToken(
-            f"The authorization scheme '{scheme[:40]}' is not supported; use 'Bearer <token>'."
-        )
+        # Never quote the header: without a scheme, or with an odd separator, its first word is the token.
+        raise InvalidAuthenticationToken("The authorization scheme is not supported; use 'Bearer <token>'.")
     token = token.strip()
     if not token:
         raise InvalidAuthenticationToken("Access token is empty.")

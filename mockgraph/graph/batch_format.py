@@ -14,11 +14,13 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote_to_bytes, urlsplit
 
 from mockgraph.graph.errors import BadRequest, GraphError
+from mockgraph.graph.hosts import split_host
 
 MAX_REQUESTS = 20
+VERSIONS = ("beta", "v1.0")
 # The WSGI environ key that ties an inner request to its batch, for the journal: {"entry", "requestId"}.
 BATCH_KEY = "mockgraph.batch"
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -40,11 +42,15 @@ class FailedDependency(GraphError):
 
 @dataclass(frozen=True)
 class BatchRequest:
-    """One checked request of a batch. `url` is relative to the version (`/me/profile/positions?$top=1`)."""
+    """One checked request of a batch. `path` is under the version, decoded and normalised
+    (`/me/profile/positions`, WSGI text); `query` as written (`$top=1`). `refusal`: the error the
+    request answers instead of running (a nested batch)."""
 
     id: str
     method: str
-    url: str
+    path: str
+    query: str
+    refusal: GraphError | None
     headers: tuple[tuple[str, str], ...]
     body: Any
     has_body: bool
@@ -115,10 +121,13 @@ def _request(item: dict, request_id: str, base_url: str) -> BatchRequest:
         depends_on = []
     if not isinstance(depends_on, list) or not all(isinstance(d, str) for d in depends_on):
         raise BadRequest(f"The 'dependsOn' of the request '{request_id}' must be an array of request ids.")
+    path, query = target(item.get("url"), request_id, base_url)
     return BatchRequest(
         id=request_id,
         method=method.upper(),
-        url=_relative_url(item.get("url"), request_id, base_url),
+        path=path,
+        query=query,
+        refusal=NestedBatch(request_id) if is_batch_path(path) else None,
         headers=tuple(headers.items()),
         body=item.get("body"),
         has_body=item.get("body") is not None,
@@ -131,30 +140,57 @@ def _is_header(name: Any, value: Any) -> bool:
             and not any(c in name for c in ":\r\n") and "\r" not in value and "\n" not in value)
 
 
-def _relative_url(url: Any, request_id: str, base_url: str) -> str:
-    """`url` as a path under the version, with its query: relative (leading `/` optional), or
-    absolute on the batch's own base."""
+def target(url: Any, request_id: str, base_url: str) -> tuple[str, str]:
+    """`url` as the router will see it: `(path under the version, raw query)`.
+
+    The one place an item's URL is read: relative (leading `/` optional) or absolute on the batch's
+    own base; its path percent-decoded once (as a server decodes a request line, `%2F` included),
+    with repeated slashes merged and `.`/`..` segments resolved, so that every later check, and the
+    router, see the same path. The path is WSGI text (decoded bytes as latin-1, PEP 3333).
+    """
     if not isinstance(url, str) or not url.strip():
         raise BadRequest(f"The request '{request_id}' of the batch has no 'url'.")
     if any(ord(c) < 0x20 or ord(c) == 0x7F for c in url):
         raise BadRequest(f"The 'url' of the request '{request_id}' contains control characters.")
-    parts = urlsplit(url)
-    if parts.scheme or parts.netloc:
+    raw_path, _, query = url.partition("#")[0].partition("?")
+    parts = urlsplit(raw_path)
+    if parts.scheme or (raw_path.startswith("//") and split_host(parts.netloc) is not None):
         base = urlsplit(base_url)
         same_origin = (parts.scheme.lower(), parts.netloc.lower()) == (base.scheme.lower(), base.netloc.lower())
         prefix = base.path.rstrip("/")
-        if not same_origin or not (parts.path == prefix or parts.path.startswith(prefix + "/")):
+        path = _normalised(parts.path)
+        if not same_origin or not (path == prefix or path.startswith(prefix + "/")):
             raise BadRequest(
                 f"The 'url' of the request '{request_id}' must be relative to {base_url} (such as "
                 f"'/me/profile/positions'), but it is '{url}'."
             )
-        path = parts.path[len(prefix):] or "/"
-    else:
-        path = parts.path if parts.path.startswith("/") else "/" + parts.path
-    segments = [s for s in path.split("/") if s]
-    if segments and segments[0].lower() == "$batch":
-        raise BadRequest(f"The request '{request_id}' of the batch is itself a batch; batches cannot be nested.")
-    return path + (f"?{parts.query}" if parts.query else "")
+        return path[len(prefix):] or "/", query
+    return _normalised(raw_path), query
+
+
+def _normalised(raw_path: str) -> str:
+    decoded = unquote_to_bytes(raw_path).decode("latin-1")
+    segments: list[str] = []
+    for segment in decoded.split("/"):
+        if segment == "..":
+            if segments:
+                segments.pop()
+        elif segment not in ("", "."):
+            segments.append(segment)
+    return "/" + "/".join(segments) + ("/" if decoded.endswith("/") and segments else "")
+
+
+def is_batch_path(path: str) -> bool:
+    """Does a normalised item path name `$batch` (any case, with or without a version, `;params`)?"""
+    segments = [s.split(";", 1)[0].lower() for s in path.split("/") if s]
+    if segments and segments[0] in VERSIONS:
+        segments = segments[1:]
+    return bool(segments) and segments[0] == "$batch"
+
+
+class NestedBatch(BadRequest):
+    def __init__(self, request_id: str):
+        super().__init__(f"The request '{request_id}' of the batch is itself a batch; batches cannot be nested.")
 
 
 def _check_dependencies(requests: list[BatchRequest], index: Mapping[str, int]) -> None:

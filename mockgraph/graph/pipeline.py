@@ -16,6 +16,7 @@ from werkzeug.exceptions import MethodNotAllowed as WerkzeugMethodNotAllowed
 
 from mockgraph.graph.auth import authenticate
 from mockgraph.graph.errors import BadRequest, GeneralException, GraphError, RequestEntityTooLarge, ResourceModified
+from mockgraph.graph.hosts import HostPolicy
 from mockgraph.graph.request_text import check_request_text
 from mockgraph.graph.responses import EXPOSED_HEADERS, error_response
 from mockgraph.graph.routes.context import STATE_KEY
@@ -23,6 +24,9 @@ from mockgraph.graph.routes.segments import routing_error
 from mockgraph.state import GENERATION_KEY, MockState
 
 CONTROL_PREFIX = "/_mockgraph"
+# Characters of a request's path, decoded: the same bound whether it came alone (where the HTTP
+# server's header limit would allow far more) or inside a $batch (where only the body limit would).
+MAX_PATH_CHARS = 16384
 log = logging.getLogger("mockgraph")
 request_log = logging.getLogger("mockgraph.requests")
 
@@ -34,6 +38,7 @@ def is_graph_request() -> bool:
 
 def install(app: Flask, state: MockState) -> None:
     facet_segments = list(state.facet_by_segment)
+    state.hosts = HostPolicy(state.options.host)
     http_date = HttpDate()
 
     def refuse_stale_write():
@@ -65,6 +70,8 @@ def install(app: Flask, state: MockState) -> None:
             guard()
         if request.routing_exception is not None:
             raise routing_error(request.path, facet_segments, _allowed_methods(request.routing_exception))
+        if len(request.path) > MAX_PATH_CHARS:
+            raise BadRequest(f"The request path is {len(request.path)} characters long; the limit is {MAX_PATH_CHARS}.")
         return None
 
     @app.after_request
@@ -73,7 +80,8 @@ def install(app: Flask, state: MockState) -> None:
         headers["request-id"] = g.get("request_id") or str(uuid.uuid4())
         headers["client-request-id"] = g.get("client_request_id") or headers["request-id"]
         headers["Date"] = http_date(state.clock.now())
-        if request.headers.get("Origin"):
+        # CORS for Graph only: the control API is for this machine's own tools, never for web pages.
+        if request.headers.get("Origin") and is_graph_request():
             headers["Access-Control-Allow-Origin"] = "*"
             headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
             if request.method == "OPTIONS":

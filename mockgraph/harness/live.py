@@ -33,7 +33,7 @@ class MockGraph(MockControls):
                  key: str | None = None, **options):
         if (cert is None) != (key is None):
             raise ValueError("cert and key go together")
-        self.app = create_app(**options)
+        self.app = create_app(host=host, **options)  # the control API accepts requests addressed to it
         self.mock_state: MockState = self.app.extensions[STATE_KEY]
         self.host = host
         self._port = port

@@ -8,7 +8,7 @@ import signal
 import sys
 from pathlib import Path
 
-from mockgraph.options import DEFAULT_MAX_BODY
+from mockgraph.options import DEFAULT_JOURNAL_BYTES, DEFAULT_MAX_BODY
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -35,6 +35,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--faults", metavar="FILE", help="fault rules to start with (a JSON array of rules)")
     serve.add_argument("--journal-size", type=int, default=10_000, metavar="N",
                        help="requests the journal keeps, newest last (0: none; default 10000)")
+    serve.add_argument("--journal-bytes", type=int, default=DEFAULT_JOURNAL_BYTES, metavar="BYTES",
+                       help="bytes the journal may hold; the oldest entries go first, large bodies are "
+                       f"truncated (default {DEFAULT_JOURNAL_BYTES})")
     serve.add_argument("--no-control", dest="control", action="store_false",
                        help="no /_mockgraph control API (health, reset, seed, state, journal, faults)")
     serve.add_argument("--tls", action="store_true", help="serve HTTPS with a self-signed certificate made at start")
@@ -51,7 +54,8 @@ def app_options(args: argparse.Namespace) -> dict:
     return {
         "fixtures": args.fixtures, "db": args.db, "reseed": args.reseed, "me": args.me,
         "page_size": args.page_size, "max_body": args.max_body, "seed": args.seed, "faults": args.faults,
-        "journal_size": args.journal_size, "control": args.control,
+        "journal_size": args.journal_size, "journal_bytes": args.journal_bytes, "control": args.control,
+        "host": args.host,  # the control API accepts requests addressed to it
     }
 
 

@@ -8,7 +8,7 @@ from odata_samples import PROPERTIES, all_but, ids, positions
 from mockgraph.graph.errors import BadRequest
 from mockgraph.graph.odata import filter_parser
 from mockgraph.graph.odata.filter import compile_filter, parse_filter
-from mockgraph.graph.odata.filter_parser import MAX_NESTING, Compare, Logical, Not
+from mockgraph.graph.odata.filter_parser import MAX_NESTING, MAX_NODES, NODE_COUNT_EXCEEDED, Compare, Logical, Not
 
 NOBODY: set[str] = set()
 
@@ -226,7 +226,8 @@ def test_unknown_property_names_the_type():
 def test_deep_nesting_is_a_bad_request_not_a_recursion_error(expression):
     with pytest.raises(BadRequest) as caught:
         compile_filter(expression, PROPERTIES)
-    assert caught.value.message.startswith("Invalid filter clause: ")
+    message = caught.value.message
+    assert message.startswith("Invalid filter clause: ") or message == NODE_COUNT_EXCEEDED
 
 
 def test_nesting_up_to_the_limit_is_fine():
@@ -237,10 +238,54 @@ def test_nesting_up_to_the_limit_is_fine():
 
 
 def test_long_flat_chains_need_no_recursion():
-    expression = " or ".join(f"detail/layer eq {n}" for n in range(100, 5100)) + " or detail/layer eq 4"
+    # 25 terms of 3 nodes joined by 24 operators: 99 nodes, within Graph's limit of 100.
+    expression = " or ".join(f"detail/layer eq {n}" for n in range(100, 124)) + " or detail/layer eq 4"
     assert select(expression) == ids(11)
-    expression = " and ".join(["isCurrent eq true"] * 5000)
+    expression = " and ".join(["isCurrent eq true"] * 25)
     assert select(expression) == ids(1, 5, 8, 10, 12)
+    for operator in ("and", "or"):
+        with pytest.raises(BadRequest) as caught:
+            compile_filter(f" {operator} ".join(["isCurrent eq true"] * 5000), PROPERTIES)
+        assert caught.value.message == NODE_COUNT_EXCEEDED
+
+
+@pytest.mark.parametrize("expression, nodes", [
+    ("isCurrent", 1), ("isCurrent eq true", 3), ("not isCurrent", 2), ("contains(detail/jobTitle,'a')", 3),
+    ("categories/any(c: c eq 'a')", 4), ("categories/any()", 1), ("isCurrent or isCurrent or isCurrent", 5),
+    ("(isCurrent)", 1),
+])
+def test_every_node_counts_toward_graphs_limit(expression, nodes):
+    assert filter_parser._Parser(expression).parse() and _count(expression) == nodes
+    times = MAX_NODES // (nodes + 1)  # joined by `or`, each copy adds one node more
+    compile_filter(" or ".join([f"({expression})"] * times), PROPERTIES)
+    with pytest.raises(BadRequest) as caught:
+        compile_filter(" or ".join([f"({expression})"] * (times + 2)), PROPERTIES)
+    assert caught.value.message == NODE_COUNT_EXCEEDED
+
+
+def _count(expression: str) -> int:
+    parser = filter_parser._Parser(expression)
+    parser.parse()
+    return parser.nodes
+
+
+class CountingText(str):
+    """A stored string that counts how often it is casefolded."""
+
+    folds = 0
+
+    def casefold(self):
+        CountingText.folds += 1
+        return str(self).casefold()
+
+
+def test_each_property_is_read_once_per_item_however_many_terms_name_it():
+    item = {"id": "x", "detail": {"level": CountingText("word " * 10_000), "jobTitle": CountingText("t")}}
+    terms = [f"contains(detail/level,'nope{n}')" for n in range(20)] + ["detail/jobTitle eq 'T'"]
+    predicate = compile_filter(" or ".join(terms), PROPERTIES)
+    CountingText.folds = 0
+    assert predicate(item)
+    assert CountingText.folds == 2  # level once, jobTitle once: not once per term
 
 
 def test_precedence_in_the_tree():

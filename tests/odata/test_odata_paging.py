@@ -12,6 +12,7 @@ import pytest
 from odata_samples import PROPERTIES, TOP_LEVEL, positions
 
 from mockgraph.graph.errors import BadRequest
+from mockgraph.graph.odata import paging
 from mockgraph.graph.odata.options import LIST_OPTIONS, parse_query_options
 from mockgraph.graph.odata.paging import SkipTokenCodec, fingerprint
 from mockgraph.graph.odata.query import count_matching, next_link, run_list_query
@@ -347,3 +348,100 @@ def test_next_link_keeps_the_options_and_replaces_the_token():
 def test_next_link_encodes_the_path():
     link = next_link("https://h/beta", "users/we ird%?#/profile/positions", [], "t")
     assert link == "https://h/beta/users/we%20ird%25%3F%23/profile/positions?$skiptoken=t"
+
+
+# ------------------------------------------------------------------- long sort values, short tokens
+
+
+def long_items(n: int, length: int, seed: int = 7) -> list[dict]:
+    """Items whose titles share a long common start (so a cut value alone cannot order them) and differ
+    near the end; a few are equal, a few null."""
+    rng = random.Random(seed)
+    stem = "Ä" + "x" * (length - 10)
+    items = []
+    for k in range(n):
+        title = None if k % 11 == 0 else f"{stem}{rng.randrange(40):04d}{'É' if k % 2 else 'e'}"
+        items.append({"id": f"L{k:04d}", "createdDateTime": f"2024-01-01T00:00:{k % 60:02d}Z",
+                      "detail": {"jobTitle": title, "level": f"{stem}{k % 3}" if k % 5 else None}})
+    return items
+
+
+def long_order(items, descending_title=False):
+    def key(i):
+        title = _detail(i, "jobTitle")
+        level = _detail(i, "level")
+        first = (title is not None, (title or "").casefold())
+        return (first, (level is not None, (level or "").casefold()), _instant(i), i["id"])
+
+    ordered = sorted(items, key=key)
+    if descending_title:  # title desc (nulls last), the rest ascending
+        groups: dict = {}
+        for item in ordered:
+            groups.setdefault(key(item)[0], []).append(item)
+        ordered = [i for k in sorted(groups, reverse=True) for i in groups[k]]
+    return ordered
+
+
+@pytest.mark.parametrize("length", [10_000, 100_000])
+@pytest.mark.parametrize("descending", [False, True])
+def test_a_token_s_size_does_not_depend_on_the_sort_values(length, descending):
+    items = long_items(60, length)
+    query = [("$orderby", f"detail/jobTitle{' desc' if descending else ''},detail/level"), ("$top", "7")]
+    tokens: list[str] = []
+    seen, token = [], None
+    while True:
+        pairs = query + ([("$skiptoken", token)] if token else [])
+        page = run_list_query(items, options_for(pairs), properties=PROPERTIES, page_size=100, codec=CODEC)
+        seen.extend(i["id"] for i in page.items)
+        token = page.next_skiptoken
+        if token is None:
+            break
+        tokens.append(token)
+    assert seen == [i["id"] for i in long_order(items, descending)]
+    assert max(len(t) for t in tokens) < 600
+
+
+@pytest.mark.parametrize("remembered", [True, False], ids=["remembered", "forgotten"])
+def test_a_cut_token_keeps_the_keyset_promise_when_its_item_is_deleted(remembered):
+    """The last item of each page is deleted before the next page is asked for: every item that existed
+    throughout is still seen, in order; with the codec's memory (the usual case) none twice either."""
+    items = long_items(60, 10_000)
+    query = [("$orderby", "detail/jobTitle,detail/level"), ("$top", "6")]
+    seen, token, deleted = [], None, set()
+    while True:
+        codec = CODEC if remembered else SkipTokenCodec(b"test secret")  # same secret, empty memory
+        pairs = query + ([("$skiptoken", token)] if token else [])
+        current = [i for i in items if i["id"] not in deleted]
+        page = run_list_query(current, options_for(pairs), properties=PROPERTIES, page_size=100, codec=codec)
+        seen.extend(i["id"] for i in page.items)
+        token = page.next_skiptoken
+        if token is None:
+            break
+        deleted.add(page.items[-1]["id"])
+    survivors = [i["id"] for i in long_order(items) if i["id"] not in deleted]
+    assert [i for i in dict.fromkeys(seen) if i in set(survivors)] == survivors  # none skipped, in order
+    if remembered:
+        assert len(seen) == len(set(seen))
+
+
+def test_a_cut_token_finds_its_item_without_the_codec_s_memory():
+    items = long_items(30, 10_000)
+    query = [("$orderby", "detail/jobTitle,detail/level"), ("$top", "5")]
+    first = run_list_query(items, options_for(query), properties=PROPERTIES, page_size=100, codec=CODEC)
+    fresh = SkipTokenCodec(b"test secret")  # another process with the same secret (a --seed)
+    options = options_for(query + [("$skiptoken", first.next_skiptoken)])
+    second = run_list_query(items, options, properties=PROPERTIES, page_size=100, codec=fresh)
+    expected = [i["id"] for i in long_order(items)]
+    assert [i["id"] for i in first.items + second.items] == expected[:10]
+
+
+def test_the_codec_remembers_a_bounded_number_of_cut_keys():
+    codec = SkipTokenCodec(b"s")
+    fp = fingerprint(None, "detail/jobTitle", None, None, None)
+    for n in range(paging.REMEMBERED_KEYS + 50):
+        codec.encode([f"{n:05d}" + "y" * 100, "id"], fp)
+    assert len(codec._remembered) == paging.REMEMBERED_KEYS
+    big = "z" * (paging.REMEMBERED_CHARS // 8)
+    for n in range(10):
+        codec.encode([f"{n}{big}", "id"], fp)
+    assert codec._remembered_chars <= paging.REMEMBERED_CHARS

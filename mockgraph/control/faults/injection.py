@@ -11,6 +11,7 @@ import copy
 import fnmatch
 import math
 import random
+import re
 import secrets
 import threading
 import time
@@ -27,6 +28,8 @@ from mockgraph.graph.jsonio import loads_strict
 from mockgraph.graph.routes import context as ctx
 
 # Graph's code for each status a `fail` rule can answer; any other status is a generalException.
+MAX_WINDOW_KEYS = 4096  # users one perUser rateLimit rule keeps a window for
+
 FAIL_ERRORS = {
     429: errors.TooManyRequests,
     503: errors.ServiceNotAvailable,
@@ -70,6 +73,8 @@ class SlidingWindow:
 
     def admit(self, key: str | None, now: float) -> float | None:
         """None if admitted now; else the seconds until the oldest admission leaves the window."""
+        if key not in self._admitted and len(self._admitted) >= MAX_WINDOW_KEYS:
+            self._forget_idle(now)
         admitted = self._admitted.setdefault(key, deque())
         while admitted and admitted[0] <= now - self.window:
             admitted.popleft()
@@ -77,6 +82,16 @@ class SlidingWindow:
             admitted.append(now)
             return None
         return admitted[0] + self.window - now
+
+    def _forget_idle(self, now: float) -> None:
+        """Keys are users a client names (any string, for users not stored): drop those whose window is
+        empty, and if that is not enough the oldest quarter, so the table stays small (and this scan
+        runs once per many new keys, not for each)."""
+        for key in [k for k, times in self._admitted.items() if not times or times[-1] <= now - self.window]:
+            del self._admitted[key]
+        if len(self._admitted) >= MAX_WINDOW_KEYS:
+            for key in list(self._admitted)[: MAX_WINDOW_KEYS // 4]:
+                del self._admitted[key]
 
 
 class FaultRule:
@@ -88,6 +103,8 @@ class FaultRule:
         self.effect: str = spec["effect"]
         self.methods = frozenset(spec["methods"]) if "methods" in spec else None
         self.pattern = spec["path"].lower()
+        # Compiled here, once: fnmatch's own cache would keep every pattern ever added (up to 32,768).
+        self._matches = re.compile(fnmatch.translate(self.pattern)).match
         self.user: str | None = spec.get("user")
         self.remaining: int | None = spec.get("times")
         self.probability: float | None = spec.get("probability")
@@ -99,7 +116,7 @@ class FaultRule:
     def matches(self, target: Target, user_key) -> bool:
         if self.methods is not None and target.method not in self.methods:
             return False
-        if not any(fnmatch.fnmatchcase(path, self.pattern) for path in target.paths):
+        if not any(self._matches(path) for path in target.paths):
             return False
         return self.user is None or (target.user is not None and user_key(self.user) == target.user)
 

@@ -52,12 +52,20 @@ def check_properties(properties: Mapping[str, str]) -> None:
             raise ValueError(f"property {path!r} has unknown type {type_name!r}; use one of {sorted(TYPES)}")
 
 
+# Parsed values are cached: stored dates are read again by every query. The keys are strings a client
+# chose (stored values, filter literals), so only text short enough to be a date or timestamp is
+# looked up or kept, and the caches hold a few thousand of them at most.
+_CACHE_SIZE = 4096
+_MAX_DATE_CHARS = 10
+_MAX_INSTANT_CHARS = 40  # 2024-01-01T00:00:00.123456789012+00:00
+
+
 def date_ordinal(text: str) -> int | None:
     """`YYYY-MM-DD` as an ordinal, or None when it is not a valid date."""
-    return _date_ordinal(text) if isinstance(text, str) else None
+    return _date_ordinal(text) if isinstance(text, str) and len(text) <= _MAX_DATE_CHARS else None
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=_CACHE_SIZE)
 def _date_ordinal(text: str) -> int | None:
     m = _DATE_RE.match(text)
     if not m:
@@ -74,12 +82,12 @@ def instant_ticks(text: str, *, require_zone: bool = False) -> int | None:
     Fractional seconds keep 7 digits (more are truncated). Without a zone the time is taken as UTC,
     unless `require_zone` (literals in a filter must say which instant they mean).
     """
-    if not isinstance(text, str):
+    if not isinstance(text, str) or len(text) > _MAX_INSTANT_CHARS:
         return None
     return _instant_ticks(text, require_zone)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=_CACHE_SIZE)
 def _instant_ticks(text: str, require_zone: bool) -> int | None:
     m = _INSTANT_RE.match(text)
     if not m:

@@ -43,7 +43,10 @@ __all__ = ["compile_filter", "parse_filter"]
 
 # -------------------------------------------------------------------------------------------- compiler
 
-Fn = Callable[[Mapping, Any], Any]  # (item, lambda variable's value) -> normalised value
+# (row, lambda variable's value) -> normalised value. A row holds an item's normalised property values,
+# one slot per property the filter names, read once per item: a property named by a hundred terms is
+# still read (and casefolded) once, so evaluation is linear in the item's size.
+Fn = Callable[[list, Any], Any]
 
 # Filter types: a property's type maps onto the family it is compared in.
 _FAMILY = {
@@ -73,6 +76,14 @@ class _Compiler:
         self.text = text
         self.properties = properties
         self.type_name = type_name
+        self.slots: dict[str, int] = {}  # property path -> its place in a row
+        self.getters: list[Callable[[Mapping], Any]] = []
+
+    def slot(self, path: str, type_name: str) -> int:
+        if path not in self.slots:
+            self.slots[path] = len(self.getters)
+            self.getters.append(v.getter(path, type_name))
+        return self.slots[path]
 
     def src(self, node: Node) -> str:
         """The node's source text, quoted unless it is a string literal (which has its own quotes)."""
@@ -99,23 +110,23 @@ class _Compiler:
 
     def c_literal(self, node: Literal) -> tuple[str, Fn]:
         value = node.value.casefold() if node.kind == "string" else node.value
-        return node.kind, lambda item, var: value
+        return node.kind, lambda row, var: value
 
     def c_variable(self, node: Variable) -> tuple[str, Fn]:
-        return "string", lambda item, var: var
+        return "string", lambda row, var: var
 
     def c_property(self, node: Property) -> tuple[str, Fn]:
         type_name = self.properties.get(node.path)
         if type_name is None:
             raise filter_error(v.unknown_property_message(node.path, self.properties, self.type_name) + ".")
-        get = v.getter(node.path, type_name)
-        return _FAMILY[type_name], lambda item, var: get(item)
+        slot = self.slot(node.path, type_name)
+        return _FAMILY[type_name], lambda row, var: row[slot]
 
     def c_not(self, node: Not) -> tuple[str, Fn]:
         fn = self.boolean(node.operand, "'not'")
 
-        def negate(item: Mapping, var: Any) -> bool | None:
-            r = fn(item, var)
+        def negate(row: list, var: Any) -> bool | None:
+            r = fn(row, var)
             return None if r is None else not r
 
         return "boolean", negate
@@ -124,10 +135,10 @@ class _Compiler:
         fns = tuple(self.boolean(o, f"'{node.op}'") for o in node.operands)
         decisive = node.op == "or"  # the value that settles the result: True for or, False for and
 
-        def combine(item: Mapping, var: Any) -> bool | None:
+        def combine(row: list, var: Any) -> bool | None:
             unknown = False
             for fn in fns:
-                r = fn(item, var)
+                r = fn(row, var)
                 if r is decisive:
                     return decisive
                 if r is None:
@@ -153,8 +164,8 @@ class _Compiler:
         test = FUNCTIONS[node.name]
         first, second = fns
 
-        def call(item: Mapping, var: Any) -> bool:
-            a, b = first(item, var), second(item, var)
+        def call(row: list, var: Any) -> bool:
+            a, b = first(row, var), second(row, var)
             return a is not None and b is not None and test(a, b)
 
         return "boolean", call
@@ -165,16 +176,16 @@ class _Compiler:
             raise filter_error(v.unknown_property_message(node.path, self.properties, self.type_name) + ".")
         if type_name != v.STRING_COLLECTION:
             raise filter_error(f"'{node.path}' is not a collection, so 'any' cannot be applied to it.")
-        get = v.getter(node.path, type_name)
+        slot = self.slot(node.path, type_name)
         if node.body is None:
-            return "boolean", lambda item, var: bool(get(item))
+            return "boolean", lambda row, var: bool(row[slot])
         body = self.boolean(node.body, "the body of 'any'")
 
-        def any_(item: Mapping, var: Any) -> bool:
-            values = get(item)
+        def any_(row: list, var: Any) -> bool:
+            values = row[slot]
             if not values:
                 return False
-            return any(body(item, value) is True for value in values)
+            return any(body(row, value) is True for value in values)
 
         return "boolean", any_
 
@@ -198,13 +209,13 @@ class _Compiler:
         if op in _ORDERING and "boolean" in (lf, rf):
             raise filter_error(f"booleans cannot be ordered: {self.src(node)} uses '{op}'.")
         if op == "eq":
-            return "boolean", lambda item, var: left(item, var) == right(item, var)
+            return "boolean", lambda row, var: left(row, var) == right(row, var)
         if op == "ne":
-            return "boolean", lambda item, var: left(item, var) != right(item, var)
+            return "boolean", lambda row, var: left(row, var) != right(row, var)
         compare = _ORDERING[op]
 
-        def ordered(item: Mapping, var: Any) -> bool:
-            a, b = left(item, var), right(item, var)
+        def ordered(row: list, var: Any) -> bool:
+            a, b = left(row, var), right(row, var)
             return a is not None and b is not None and compare(a, b)
 
         return "boolean", ordered
@@ -247,7 +258,7 @@ class _Compiler:
             expected = "YYYY-MM-DD" if family == "date" else "a timestamp with a zone, or YYYY-MM-DD"
             word = _TYPE_WORD[family]
             raise self.mismatch(node, lf, rf, f": {self.src(literal)} is not a valid {word} (expected {expected})")
-        return lambda item, var: value
+        return lambda row, var: value
 
 
 def compile_filter(
@@ -263,7 +274,9 @@ def compile_filter(
     compiler = _Compiler(text, properties, type_name)
     fn = compiler.boolean(node, "the filter")
 
+    getters = compiler.getters
+
     def predicate(item: Mapping) -> bool:
-        return fn(item, None) is True
+        return fn([get(item) for get in getters], None) is True
 
     return predicate

@@ -18,6 +18,9 @@ unquoted dates (2020-01-01) and timestamps (2020-01-01T10:00:00.5+02:00). Paths 
 `and`/`or` chains become one n-ary node, so long chains cost no recursion; nesting is bounded
 (`MAX_NESTING` parentheses/`not`/calls, `MAX_DEPTH` tree depth): deeper input is a 400, never a
 `RecursionError`. Syntax errors are `BadRequest("Invalid filter clause: ...")` naming the position.
+The tree's size is bounded too, as Graph bounds it: past `MAX_NODES` nodes (every literal, property,
+operator and call; an n-ary `and`/`or` counts as its n-1 binary operators) parsing stops with
+Graph's "node count limit" 400, so the work a filter asks for per item is bounded.
 """
 
 from __future__ import annotations
@@ -33,7 +36,11 @@ from mockgraph.graph.odata import _values as v
 
 MAX_NESTING = 50
 MAX_DEPTH = 100
+MAX_NODES = 100  # Graph's (OData's MaxNodeCount default)
 PREFIX = "Invalid filter clause: "
+NODE_COUNT_EXCEEDED = (
+    f"The query specified in the URI is not valid. The node count limit of '{MAX_NODES}' has been exceeded."
+)
 
 _TOKEN_RE = re.compile(
     r"""
@@ -161,6 +168,7 @@ class _Parser:
         self.tokens = tokenize(text)
         self.i = 0
         self.nesting = 0
+        self.nodes = 0
         self.var: str | None = None
 
     # token helpers
@@ -194,10 +202,12 @@ class _Parser:
                 f"the expression is nested too deeply at position {pos} (the limit is {MAX_NESTING} levels)."
             )
 
-    @staticmethod
-    def checked(node: Node) -> Node:
+    def checked(self, node: Node, count: int = 1) -> Node:
         if node.depth > MAX_DEPTH:
             raise filter_error(f"the expression is too deeply nested (the limit is {MAX_DEPTH} levels).")
+        self.nodes += count
+        if self.nodes > MAX_NODES:
+            raise BadRequest(NODE_COUNT_EXCEEDED)
         return node
 
     # grammar
@@ -229,7 +239,8 @@ class _Parser:
             self.advance()
             operands.append(operand())
         depth = max(o.depth for o in operands) + 1
-        return self.checked(Logical(first.start, operands[-1].end, depth, op, tuple(operands)))
+        node = Logical(first.start, operands[-1].end, depth, op, tuple(operands))
+        return self.checked(node, len(operands) - 1)
 
     def equality(self) -> Node:
         return self.comparison(_EQUALITY, self.relational)
@@ -271,18 +282,18 @@ class _Parser:
             self.nesting -= 1
             return node
         if kind == "string":
-            return Literal(pos, end, 1, "string", text[1:-1].replace("''", "'"))
+            return self.checked(Literal(pos, end, 1, "string", text[1:-1].replace("''", "'")))
         if kind == "number":
             try:
                 value: int | float = float(text) if any(c in text for c in ".eE") else int(text)
             except ValueError:  # int() refuses more than 4,300 digits
                 raise filter_error(f"the number at position {pos} has too many digits.") from None
-            return Literal(pos, end, 1, "number", value)
+            return self.checked(Literal(pos, end, 1, "number", value))
         if kind == "date":
             ordinal = v.date_ordinal(text)
             if ordinal is None:
                 raise filter_error(f"'{text}' at position {pos} is not a valid date.")
-            return Literal(pos, end, 1, "date", ordinal)
+            return self.checked(Literal(pos, end, 1, "date", ordinal))
         if kind == "datetime":
             ticks = v.instant_ticks(text, require_zone=True)
             if ticks is None:
@@ -290,7 +301,7 @@ class _Parser:
                     f"'{text}' at position {pos} is not a valid timestamp "
                     "(it needs a valid date, time and a zone: 'Z' or an offset such as +02:00)."
                 )
-            return Literal(pos, end, 1, "datetime", ticks)
+            return self.checked(Literal(pos, end, 1, "datetime", ticks))
         if kind == "name":
             return self.name(tok)
         if kind == ")":
@@ -303,9 +314,9 @@ class _Parser:
         text, pos = tok.text, tok.pos
         end = pos + len(text)
         if text in ("true", "false"):
-            return Literal(pos, end, 1, "boolean", text == "true")
+            return self.checked(Literal(pos, end, 1, "boolean", text == "true"))
         if text == "null":
-            return Literal(pos, end, 1, "null", None)
+            return self.checked(Literal(pos, end, 1, "null", None))
         if text in _KEYWORDS:
             raise filter_error(f"unexpected keyword '{text}' at position {pos}: expected a value.")
         if self.peek().kind == "(":
@@ -317,8 +328,8 @@ class _Parser:
         if self.var is not None and first == self.var:
             if rest:
                 raise filter_error(f"the lambda variable '{first}' is a string and has no property '{rest}'.")
-            return Variable(pos, end, 1, text)
-        return Property(pos, end, 1, text)
+            return self.checked(Variable(pos, end, 1, text))
+        return self.checked(Property(pos, end, 1, text))
 
     def call(self, name: str, pos: int) -> Node:
         if name not in FUNCTIONS:
@@ -345,7 +356,7 @@ class _Parser:
         if self.peek().kind == ")":
             close = self.advance()
             self.nesting -= 1
-            return Any_(pos, close.pos + 1, 1, path, None, None)
+            return self.checked(Any_(pos, close.pos + 1, 1, path, None, None))
         var_tok = self.expect("name", "a lambda variable name")
         if "/" in var_tok.text or var_tok.text in _KEYWORDS or var_tok.text in ("true", "false", "null"):
             raise filter_error(f"'{var_tok.text}' at position {var_tok.pos} cannot be a lambda variable name.")

@@ -1,7 +1,8 @@
 """Apply validated query options to one collection: filter, count, sort, skip, page, select.
 
 Linear in the number of items apart from the sort (`n log n`, each key computed once), and the page
-start after a `$skiptoken` is found by binary search.
+start after a `$skiptoken` is found by binary search (by a scan when the token's key was cut and its
+item is gone: see `paging`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from urllib.parse import quote
 from mockgraph.graph.odata.filter import compile_filter
 from mockgraph.graph.odata.options import QueryOptions
 from mockgraph.graph.odata.orderby import comparable_key, compile_orderby, keyed_sort
-from mockgraph.graph.odata.paging import SkipTokenCodec, invalid_token
+from mockgraph.graph.odata.paging import SkipTokenCodec, invalid_token, is_after
 
 # Characters left as they are in a nextLink's query: readable, and never separators in a query string.
 _QUERY_SAFE = "$,'()/:@!*"
@@ -75,15 +76,19 @@ def run_list_query(
         if len(last) != len(clauses):
             raise invalid_token(options.skiptoken)
         try:
-            start = bisect_right(rows, comparable_key(last, clauses), key=lambda row: row[0])
+            whole = codec.full_key(last, (raw for _, raw, _ in rows))
+            if whole is not None:
+                rows = rows[bisect_right(rows, comparable_key(whole, clauses), key=lambda row: row[0]):]
+            else:  # a cut key whose item is gone: order by what the token holds
+                rows = [row for row in rows if is_after(row[1], last, clauses)]
         except TypeError:  # a key of other types than these properties have now
             raise invalid_token(options.skiptoken) from None
     else:
-        start = options.skip or 0
+        rows = rows[options.skip or 0:]
 
     size = options.top or page_size
-    page = rows[start : start + size]
-    next_token = codec.encode(page[-1][1], fingerprint) if page and start + size < len(rows) else None
+    page = rows[:size]
+    next_token = codec.encode(page[-1][1], fingerprint) if page and size < len(rows) else None
     return Page(
         items=[project(item, options.select, top_level) for _, _, item in page],
         count=count,

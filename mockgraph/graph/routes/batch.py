@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from flask import Blueprint, Flask, current_app, g, request
 from werkzeug.test import EnvironBuilder
@@ -13,6 +14,7 @@ from werkzeug.test import EnvironBuilder
 from mockgraph.graph.batch_format import (
     BATCH_KEY,
     REPLACED_REQUEST_HEADERS,
+    VERSIONS,
     BatchRequest,
     FailedDependency,
     decode_body,
@@ -20,12 +22,15 @@ from mockgraph.graph.batch_format import (
     parse_batch,
 )
 from mockgraph.graph.errors import BadRequest, GraphError
+from mockgraph.graph.hosts import IN_PROCESS_KEY
 from mockgraph.graph.responses import JSON_CONTENT_TYPE, error_body, json_response
 from mockgraph.graph.routes import context as ctx
 from mockgraph.inprocess import WsgiResponse, run_wsgi
 from mockgraph.state import GENERATION_KEY
 
-VERSIONS = ("beta", "v1.0")
+# Where the batch itself came in: an item's request is made as if it came the same way (the server's
+# own name and port, and whether it came from this process), so it is trusted no more than its batch.
+INHERITED_ENVIRON = ("HTTP_HOST", "REMOTE_ADDR", "SERVER_NAME", "SERVER_PORT", "wsgi.url_scheme", IN_PROCESS_KEY)
 # Framing headers of an inner response belong to the batch's own HTTP exchange.
 DROPPED_RESPONSE_HEADERS = frozenset({"content-length", "transfer-encoding", "connection"})
 
@@ -35,9 +40,8 @@ class Outer:
     """What each inner request takes from the batch request itself."""
 
     version: str
-    root_url: str
     authorization: str | None
-    remote_addr: str | None
+    environ: dict
     journal_entry: object
 
 
@@ -52,9 +56,8 @@ def post_batch():
     requests = parse_batch(ctx.json_body(), ctx.base_url())
     outer = Outer(
         version=request.path.lstrip("/").split("/", 1)[0],
-        root_url=request.root_url,
         authorization=request.headers.get("Authorization"),
-        remote_addr=request.remote_addr,
+        environ={key: request.environ[key] for key in INHERITED_ENVIRON if key in request.environ},
         journal_entry=g.get("journal_entry_id"),
     )
     app = current_app._get_current_object()
@@ -64,6 +67,8 @@ def post_batch():
         dependency = next((d for d in item.depends_on if d.lower() in failed), None)
         if dependency is not None:
             answer = refusal(item, FailedDependency(item.id, dependency))
+        elif item.refusal is not None:
+            answer = refusal(item, item.refusal)
         else:
             answer = send(app, item, outer)
         if answer["status"] >= 400:
@@ -87,9 +92,15 @@ def send(app: Flask, item: BatchRequest, outer: Outer) -> dict:
     if outer.authorization is not None:
         headers.append(("Authorization", outer.authorization))
     environ = EnvironBuilder(
-        path=f"/{outer.version}{item.url}", base_url=outer.root_url, method=item.method, headers=headers,
-        data=data, environ_base={"REMOTE_ADDR": outer.remote_addr} if outer.remote_addr else None,
+        path="/", query_string=item.query, method=item.method, headers=headers,
+        data=data, environ_base=outer.environ,
     ).get_environ()
+    # The path as parse_batch decoded it, once: the builder would decode it again.
+    path = f"/{outer.version}{item.path}"
+    environ["PATH_INFO"] = path
+    environ["REQUEST_URI"] = environ["RAW_URI"] = quote(path.encode("latin-1")) + (
+        f"?{item.query}" if item.query else "")
+    environ.update(outer.environ)
     environ[BATCH_KEY] = {"entry": outer.journal_entry, "requestId": item.id}
     environ[GENERATION_KEY] = request.environ[GENERATION_KEY]  # a reset during the batch stops its writes too
     answer = call_wsgi(app, environ)
@@ -120,7 +131,8 @@ def response_item(request_id: str, status: int, headers: list[tuple[str, str]], 
 
 
 def refusal(item: BatchRequest, error: GraphError) -> dict:
-    """The answer of a request the batch itself refuses to run (no Content-Type, failed dependency)."""
+    """The answer of a request the batch itself refuses to run (no Content-Type, failed dependency,
+    a nested batch)."""
     request_id = str(uuid.uuid4())
     client_request_id = item.header("client-request-id") or request_id
     body = error_body(error, request_id, client_request_id, ctx.state().clock.now())

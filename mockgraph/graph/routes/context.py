@@ -25,14 +25,19 @@ def caller() -> Caller:
 
 
 def base_url() -> str:
-    """The base the request came in on (`http://127.0.0.1:8765/beta`), for @odata.context and links."""
+    """The base the request came in on (`http://127.0.0.1:8765/beta`), for @odata.context and links;
+    on the server's own address when the request's Host is not one the mock accepts (`hosts.py`)."""
     version = request.path.lstrip("/").split("/", 1)[0]
-    return _host_url(request.scheme, request.host) + version
+    hosts = state().hosts
+    if hosts.accepts_for_links(request.environ):
+        return _host_url(request.scheme, request.host) + version
+    return hosts.own_root(request.scheme, request.environ) + version
 
 
 @lru_cache(maxsize=64)
 def _host_url(scheme: str, host: str) -> str:
     # `request.host_url`, computed once per host: werkzeug rebuilds (and IRI-decodes) it per request.
+    # Only well-formed hosts the mock accepts get here, so the keys are few and short.
     return get_current_url(scheme, host)
 
 

@@ -1,0 +1,131 @@
+"""Bounded memory: the journal has a byte budget (`journal_bytes`, `--journal-bytes`) besides its entry
+bound, and no cache keyed by what a client sends grows without bound."""
+
+from __future__ import annotations
+
+import fnmatch
+import importlib
+import json
+import pkgutil
+from urllib.parse import quote
+
+import pytest
+import requests
+from conftest import ADELE, GraphTestClient, assert_graph_error
+from live import ServedMock
+from rawhttp import root_url
+
+import mockgraph
+from mockgraph import create_app
+from mockgraph.control.faults.injection import MAX_WINDOW_KEYS, SlidingWindow
+from mockgraph.control.journal import MAX_GLOB
+from mockgraph.graph.odata import _values
+from mockgraph.options import DEFAULT_JOURNAL_BYTES
+
+POSITIONS = f"/users/{ADELE}/profile/positions"
+CACHE_BOUND = 4096
+# Caches keyed by code, not by what a client sends: the schema classes (a handful) and their variants.
+KEYED_BY_CODE = {"mockgraph.graph.schemas.instance", "mockgraph.graph.schemas.dumper",
+                 "mockgraph.graph.schemas.property_types"}
+
+
+def test_thousands_of_large_rejected_bodies_keep_the_journal_within_its_budget():
+    budget = 1024 * 1024
+    client = GraphTestClient(create_app(journal_bytes=budget))
+    journal = client.app.extensions["mockgraph"].journal
+    body = b'{"detail": "' + b"x" * 100_000  # 100 KB of JSON cut short: a 400, journaled
+    for _ in range(2000):
+        answer = client.post(POSITIONS, data=body, headers={"Content-Type": "application/json"})
+        assert answer.status_code == 400
+        assert journal.bytes <= budget
+    entries = client.raw.get("/_mockgraph/requests").get_json()["value"]
+    assert 5 <= len(entries) < 2000 and entries[0]["id"] > 1  # the oldest went
+    assert len(json.dumps(entries)) <= budget * 1.25  # what it holds is what it was charged, give or take JSON
+    newest = entries[-1]["body"]
+    assert newest.endswith("... [truncated: 100012 bytes in all]")
+    assert len(newest) < 100_000
+    assert entries[-1]["status"] == 400
+
+
+def test_large_header_values_are_truncated_and_charged():
+    client = GraphTestClient(create_app(journal_bytes=256 * 1024))
+    client.get("/me", headers={"X-Big": "y" * 100_000})
+    entry = client.raw.get("/_mockgraph/requests").get_json()["value"][-1]
+    assert entry["headers"]["X-Big"].endswith("... [truncated: 100000 characters in all]")
+    assert len(entry["headers"]["X-Big"]) < 10_000
+
+
+def test_the_entry_bound_still_holds_and_the_budget_defaults_to_64_mib():
+    client = GraphTestClient(create_app(journal_size=3))
+    for _ in range(5):
+        client.get("/me")
+    journal = client.app.extensions["mockgraph"].journal
+    assert len(journal) == 3 and journal.max_bytes == DEFAULT_JOURNAL_BYTES == 64 * 1024 * 1024
+    with pytest.raises(ValueError):
+        create_app(journal_bytes=0)
+
+
+def test_journal_bytes_on_the_command_line():
+    with ServedMock("--journal-bytes", "65536") as mock:
+        for _ in range(50):
+            requests.post(f"{mock.base_url}{POSITIONS}", data=b"[" + b"1," * 20_000,
+                          headers={"Content-Type": "application/json", "Authorization": "Bearer x"}, timeout=30)
+        entries = requests.get(f"{root_url(mock.base_url)}/_mockgraph/requests", timeout=30).json()["value"]
+    assert 1 <= len(entries) < 50
+    assert len(json.dumps(entries)) <= 65536 * 1.25
+
+
+# ------------------------------------------------------------------------------------------ caches
+
+
+def test_every_cache_in_the_package_is_small_or_keyed_by_code():
+    found = []
+    for module_info in pkgutil.walk_packages(mockgraph.__path__, "mockgraph."):
+        if module_info.name.endswith("__main__"):
+            continue  # running it is `mockgraph serve`
+        module = importlib.import_module(module_info.name)
+        for name, value in vars(module).items():
+            # By type: touching Flask's context proxies (`request`, `g`) outside a request would raise.
+            if type(value).__name__ == "_lru_cache_wrapper" and value.__module__ == module.__name__:
+                qualified = f"{module.__name__}.{name}"
+                found.append(qualified)
+                maxsize = value.cache_parameters()["maxsize"]
+                assert qualified in KEYED_BY_CODE or (maxsize is not None and maxsize <= CACHE_BOUND), qualified
+    assert "mockgraph.graph.odata._values._date_ordinal" in found  # the walk does see them
+
+
+def test_date_caches_never_keep_long_text_and_hold_a_few_thousand_values():
+    _values._date_ordinal.cache_clear()
+    _values._instant_ticks.cache_clear()
+    assert _values.date_ordinal("2024-01-01" + " " * 10_000) is None
+    assert _values.instant_ticks("2024-01-01T00:00:00Z" + "0" * 10_000) is None
+    assert _values._date_ordinal.cache_info().currsize == _values._instant_ticks.cache_info().currsize == 0
+    for day in range(10_000):
+        _values.date_ordinal(f"{2000 + day // 365:04d}-01-{day % 28 + 1:02d}x"[:10])
+        _values.instant_ticks(f"2024-01-01T00:00:{day % 60:02d}.{day:07d}Z")
+    assert _values._date_ordinal.cache_info().currsize <= CACHE_BOUND
+    assert _values._instant_ticks.cache_info().currsize <= CACHE_BOUND
+
+
+def test_journal_path_globs_and_fault_rules_do_not_fill_fnmatchs_cache():
+    client = GraphTestClient(create_app())
+    client.get("/me")
+    before = fnmatch._compile_pattern.cache_info().currsize
+    for n in range(300):
+        answer = client.raw.get(f"/_mockgraph/requests?path={quote(f'/me*{n}*')}")
+        assert answer.status_code == 200
+    assert client.raw.get("/_mockgraph/requests?path=/me*").get_json()["value"]
+    assert client.raw.post("/_mockgraph/faults", json=[
+        {"path": f"/users/{n}/*", "effect": "fail", "status": 500} for n in range(100)]).status_code == 201
+    assert client.get(POSITIONS).status_code == 200
+    assert fnmatch._compile_pattern.cache_info().currsize == before
+    too_long = client.raw.get(f"/_mockgraph/requests?path={'*' * (MAX_GLOB + 1)}")
+    assert_graph_error(too_long, 400, "BadRequest")
+
+
+def test_a_per_user_rate_limit_keeps_windows_for_a_bounded_number_of_users():
+    window = SlidingWindow(limit=1, window=60)
+    for n in range(3 * MAX_WINDOW_KEYS):
+        assert window.admit(f"user-{n}", now=float(n) / 1000) is None
+    assert len(window._admitted) <= MAX_WINDOW_KEYS
+    assert window.admit(f"user-{3 * MAX_WINDOW_KEYS - 1}", now=9.0) is not None  # recent ones are kept
