@@ -23,8 +23,8 @@ from mockgraph.graph.batch_format import MAX_REQUESTS, METHODS
 from mockgraph.graph.facets import Facet
 from mockgraph.graph.odata.options import MAX_TOP
 from mockgraph.graph.schemas import fields as f
-from mockgraph.graph.schemas.item_facet import CREATE_ONLY, READ_ONLY, ItemFacetSchema
-from mockgraph.graph.schemas.user import UserSchema
+from mockgraph.graph.schemas.entities.item_facet import CREATE_ONLY, ItemFacetSchema
+from mockgraph.graph.schemas.entities.user import UserSchema
 
 OPENAPI_VERSION = "3.0.3"
 ERROR = "microsoft.graph.ODataErrors.ODataError"
@@ -127,7 +127,7 @@ def edm2properties(self, field, ret: dict) -> dict:
 
 def read_only2properties(self, field, ret: dict) -> dict:
     """What the server owns on an item facet: ignored in request bodies, so `readOnly`."""
-    if isinstance(field.parent, ItemFacetSchema) and field.name in READ_ONLY:
+    if isinstance(field.parent, ItemFacetSchema) and field.name in field.parent.read_only:
         return {"readOnly": True}
     return {}
 
