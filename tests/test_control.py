@@ -82,9 +82,14 @@ def test_state_is_the_fixture_format_and_loads_back_as_a_fixture(client, tmp_pat
 # Seed
 
 
+def nonzero(counts: dict) -> dict:
+    """Seed answers a count for every collection; most tests seed only positions."""
+    return {k: v for k, v in counts.items() if v}
+
+
 def test_seed_adds_users_and_answers_counts(client):
     response = client.raw.post("/_mockgraph/seed", json=SEED)
-    assert response.status_code == 200 and response.get_json() == {"users": 1, "positions": 1}
+    assert response.status_code == 200 and nonzero(response.get_json()) == {"users": 1, "positions": 1}
     listed = client.get(positions("seeded@contoso.com")).get_json()["value"]
     assert [p["id"] for p in listed] == [SEEDED_POSITION]
     assert client.get(f"{positions()}/{SEED_PAGE_ID}").status_code == 200  # others stay
@@ -93,7 +98,8 @@ def test_seed_adds_users_and_answers_counts(client):
 def test_seed_replaces_a_stored_user_with_their_positions(client):
     adele = {"id": ADELE, "userPrincipalName": ADELE_UPN, "displayName": "Adele V.",
              "positions": [{"detail": {"jobTitle": "Only one", "company": {"displayName": "Contoso"}}}]}
-    assert client.raw.post("/_mockgraph/seed", json={"users": [adele]}).get_json() == {"users": 1, "positions": 1}
+    assert nonzero(client.raw.post("/_mockgraph/seed", json={"users": [adele]}).get_json()) == {"users": 1,
+                                                                                                "positions": 1}
     assert client.get("/me").get_json()["displayName"] == "Adele V."
     assert [p["detail"]["jobTitle"] for p in client.get(positions()).get_json()["value"]] == ["Only one"]
 

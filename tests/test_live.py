@@ -104,7 +104,7 @@ def test_two_mocks_do_not_share_state():
 def test_reset_seed_and_state(mock, tmp_path):
     before = mock.state()
     requests.post(positions(mock), json=NEW, headers=AUTH, timeout=10)
-    assert mock.seed(SEED) == {"users": 1, "positions": 1}
+    assert {k: v for k, v in mock.seed(SEED).items() if v} == {"users": 1, "positions": 1}
     listed = requests.get(positions(mock, "seeded@contoso.com"), headers=AUTH, timeout=10).json()["value"]
     assert [p["detail"]["jobTitle"] for p in listed] == ["Written"]
     assert mock.state() != before and len(mock.requests) == 2
@@ -114,7 +114,7 @@ def test_reset_seed_and_state(mock, tmp_path):
 
     fixture = tmp_path / "more.json"
     fixture.write_text(json.dumps(SEED))
-    assert mock.seed(str(fixture)) == {"users": 1, "positions": 1}
+    assert {k: v for k, v in mock.seed(str(fixture)).items() if v} == {"users": 1, "positions": 1}
     assert {u["id"] for u in mock.state()["users"]} == {u["id"] for u in before["users"]} | {PERSON}
 
 

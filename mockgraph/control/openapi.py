@@ -2,7 +2,8 @@
 that validate requests, so what it describes is what the server checks.
 
 Every Graph route is described: each facet's list, create, get, update, delete and `$count` under
-`/users/{user}`, `/user/{user}` and `/me`, plus `GET /users/{user}`, `GET /me` and `POST /$batch`.
+`/users/{user}`, `/user/{user}` and `/me`, the profile itself (GET with every collection, DELETE) under
+the same three, plus `GET /users/{user}`, `GET /me` and `POST /$batch`.
 Property types come from each field's Edm type (`edm_type`), through an attribute function of
 apispec's marshmallow plugin.
 Where the document departs from Microsoft's own description of these routes, README's "OpenAPI"
@@ -23,8 +24,8 @@ from mockgraph.graph.batch_format import MAX_REQUESTS, METHODS
 from mockgraph.graph.facets import Facet
 from mockgraph.graph.odata.options import MAX_TOP
 from mockgraph.graph.schemas import fields as f
-from mockgraph.graph.schemas.item_facet import CREATE_ONLY, READ_ONLY, ItemFacetSchema
-from mockgraph.graph.schemas.user import UserSchema
+from mockgraph.graph.schemas.entities.item_facet import CREATE_ONLY, ItemFacetSchema
+from mockgraph.graph.schemas.entities.user import UserSchema
 
 OPENAPI_VERSION = "3.0.3"
 ERROR = "microsoft.graph.ODataErrors.ODataError"
@@ -79,8 +80,10 @@ def build_document(facets: Iterable[Facet], *, title: str = "mockgraph", version
     _add_error_components(spec)
     _add_query_parameters(spec)
     both_versions = [*_add_users(spec), _add_batch(spec)]
+    facets = tuple(facets)
     for facet in facets:
         _add_facet(spec, facet)
+    _add_profile(spec, facets)
     document = spec.to_dict()
     for path in both_versions:  # apispec has no path-level servers
         document["paths"][path]["servers"] = [{"url": "/beta"}, {"url": "/v1.0"}]
@@ -127,7 +130,7 @@ def edm2properties(self, field, ret: dict) -> dict:
 
 def read_only2properties(self, field, ret: dict) -> dict:
     """What the server owns on an item facet: ignored in request bodies, so `readOnly`."""
-    if isinstance(field.parent, ItemFacetSchema) and field.name in READ_ONLY:
+    if isinstance(field.parent, ItemFacetSchema) and field.name in field.parent.read_only:
         return {"readOnly": True}
     return {}
 
@@ -369,5 +372,41 @@ def _add_facet(spec: APISpec, facet: Facet) -> None:
             "delete": {
                 "operationId": f"{op}.delete", "tags": [tag], "summary": f"Delete a {facet.type_name}",
                 "responses": _responses({"204": {"description": "Deleted."}}, READ_ERRORS),
+            },
+        })
+
+
+def _add_profile(spec: APISpec, facets: tuple[Facet, ...]) -> None:
+    """The profile itself: `id` plus every collection inline; GET and DELETE (PATCH answers 405)."""
+    properties = {"id": {"type": "string", "description": "Stable per user."}}
+    for facet in facets:
+        properties[facet.segment] = {"type": "array", "items": _ref("schemas", type_name(facet.schema))}
+    spec.components.schema("microsoft.graph.profile", {
+        "type": "object", "properties": properties, "additionalProperties": False,
+        "description": "Every collection inline; `$select` and `$expand` answer only the ones they name.",
+    })
+    spec.components.schema("microsoft.graph.profileEntityResponse", {
+        "type": "object", "required": ["@odata.context", "id"],
+        "properties": {"@odata.context": {"type": "string"}, **properties}, "additionalProperties": False,
+    })
+    select = {"name": "$select", "in": "query", "style": "form", "explode": False,
+              "description": "Only these collections (and `id`).",
+              "schema": {"type": "array", "items": {"type": "string", "enum": list(properties)}, "uniqueItems": True}}
+    expand = {"name": "$expand", "in": "query", "schema": {"type": "string"},
+              "description": "Only these collections (and `id`), each optionally with its own `$select`: "
+                             "`names($select=first,last),skills($select=displayName)`."}
+    for form, prefix, user_description in PATH_FORMS:
+        spec.path(path=f"{prefix}/profile", parameters=_user_parameter(user_description), operations={
+            "get": {
+                "operationId": f"{form}.profile.get", "tags": ["profile"],
+                "summary": "The profile with every collection inline, each item as its own GET answers it",
+                "parameters": [select, expand],
+                "responses": _responses({"200": _json(_ref("schemas", "microsoft.graph.profileEntityResponse"),
+                                                      "The profile.")}, READ_ERRORS),
+            },
+            "delete": {
+                "operationId": f"{form}.profile.delete", "tags": ["profile"],
+                "summary": "Remove every item of every collection (the user stays)",
+                "responses": _responses({"204": {"description": "Emptied."}}, READ_ERRORS),
             },
         })

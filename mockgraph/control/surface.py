@@ -23,7 +23,8 @@ class MockControls:
 
     def seed(self, data: Mapping | str) -> dict[str, int]:
         """Add fixture-format data (or a fixture file's path); a user already stored is replaced.
-        `{"users": n, "positions": m}`; a bad fixture raises `FixtureError` and loads nothing."""
+        Answers `{"users": n, "<collection>": m, ...}` for every collection; a bad fixture raises
+        `FixtureError` and loads nothing."""
         from mockgraph.fixtures import seeding
 
         if isinstance(data, Mapping):

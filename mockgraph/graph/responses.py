@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import orjson
 from flask import Response
 
 from mockgraph.graph.errors import GraphError
@@ -17,9 +18,19 @@ EXPOSED_HEADERS = "request-id, client-request-id, Location, Retry-After"
 
 
 def json_response(payload, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    response = Response(dumps_utf8(payload), status=status, content_type=JSON_CONTENT_TYPE, headers=headers)
+    response = Response(encode_json(payload), status=status, content_type=JSON_CONTENT_TYPE, headers=headers)
     response.headers["OData-Version"] = "4.0"
     return response
+
+
+def encode_json(payload) -> bytes:
+    """Compact UTF-8 JSON. orjson writes a whole profile (dozens of items) ~20x faster than the json
+    module; `dumps_utf8` takes what orjson refuses (an integer beyond 64 bits, which an Edm.Double
+    property may hold, or a lone surrogate a Python caller slipped in), so an answer is always sendable."""
+    try:
+        return orjson.dumps(payload)
+    except TypeError:  # orjson.JSONEncodeError is a TypeError
+        return dumps_utf8(payload)
 
 
 def error_body(error: GraphError, request_id: str, client_request_id: str, now: dt.datetime) -> dict:

@@ -44,6 +44,8 @@ class ProfileService:
 
     def create(self, facet: Facet, user_id: str, body, identity: dict) -> dict:
         doc = {**facet.defaults, **schemas.load(facet.schema, body, mode="create")}
+        if facet.derive is not None:  # values the user's data decides (account's UPN, ...)
+            facet.derive(doc, self.repository.find_user(user_id))
         now = self.clock.timestamp()
         doc.update(
             id=self.ids.new_id(), createdDateTime=now, lastModifiedDateTime=now,
@@ -61,6 +63,8 @@ class ProfileService:
                 raise ItemNotFound(stored["id"], facet.type_name)
             # Also validates what the partial load could not: e.g. a company added without its name.
             merged = schemas.merge(schemas.instance(facet.schema), current, patch)
+            if facet.derive is not None:
+                facet.derive(merged, self.repository.find_user(user_id))
             merged.update(lastModifiedDateTime=self.clock.timestamp(), lastModifiedBy=identity)
             return self.repository.replace_item(facet.segment, user_id, merged)
 

@@ -136,6 +136,25 @@ class Repository:
             del self._items[(kind, item_id.lower())]
             return True
 
+    def clear_items(self, user_id: str) -> int:
+        """Remove every item of every kind the user holds (the user stays), in one storage write: on
+        disk, a crash keeps all of them or none. Returns how many were removed."""
+        with self._lock:
+            removed = 0
+            for kind in self.kinds:
+                for item in self._items_table(kind, user_id).all():
+                    del self._items[(kind, item["id"].lower())]
+                    removed += 1
+            names = [self._items_table(kind, user_id).name for kind in self.kinds]
+            tables = self._db.storage.read() or {}
+            if any(name in tables for name in names):
+                for name in names:  # as TinyDB's drop_table does, but for all of them at once
+                    tables.pop(name, None)
+                self._db.storage.write(tables)
+            for name in names:
+                self._db.table(name).clear_cache()
+            return removed
+
     # Bulk: fixtures, seeding, reset, export
 
     def load(self, users: Iterable[Mapping]) -> tuple[int, int]:

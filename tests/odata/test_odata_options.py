@@ -141,7 +141,7 @@ def test_select():
 
 @pytest.mark.parametrize("name", ["nosuch", "Detail", "detail/jobTitle"])
 def test_select_unknown_property(name):
-    assert message([("$select", f"id,{name}")]) == (
+    assert message([("$select", f"id,{name}")], type_name="workPosition") == (
         f"Could not find a property named '{name}' on type 'microsoft.graph.workPosition'."
     )
 

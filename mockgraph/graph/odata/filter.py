@@ -262,7 +262,7 @@ class _Compiler:
 
 
 def compile_filter(
-    text: str, properties: Mapping[str, str], *, type_name: str = "workPosition"
+    text: str, properties: Mapping[str, str], *, type_name: str = "itemFacet"
 ) -> Callable[[Mapping], bool]:
     """Compile a `$filter` expression into a predicate over items (nested dicts).
 

@@ -84,7 +84,7 @@ def parse_query_options(
     *,
     allowed: Iterable[str],
     top_level: Sequence[str],
-    type_name: str = "workPosition",
+    type_name: str = "itemFacet",
     properties: Mapping[str, str] | None = None,
     codec: SkipTokenCodec | None = None,
 ) -> QueryOptions:

@@ -33,7 +33,7 @@ def _error(detail: str) -> BadRequest:
 
 
 def compile_orderby(
-    text: str | None, properties: Mapping[str, str], *, type_name: str = "workPosition"
+    text: str | None, properties: Mapping[str, str], *, type_name: str = "itemFacet"
 ) -> list[tuple[str, bool]]:
     """The effective order as `(path, descending)` pairs, tie-breakers included.
 

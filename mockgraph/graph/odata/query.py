@@ -50,7 +50,7 @@ def run_list_query(
     page_size: int,
     codec: SkipTokenCodec,
     top_level: Sequence[str] | None = None,
-    type_name: str = "workPosition",
+    type_name: str = "itemFacet",
 ) -> Page:
     """Filter, count, sort, skip and page `items` (one user's collection) as `options` say.
 
@@ -101,7 +101,7 @@ def count_matching(
     filter_text: str | None,
     properties: Mapping[str, str],
     *,
-    type_name: str = "workPosition",
+    type_name: str = "itemFacet",
 ) -> int:
     """How many items match `$filter` (all of them without one): the `/$count` segment."""
     if filter_text is None:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from flask import Flask
 
-from mockgraph.graph.routes import batch, profile, users
+from mockgraph.graph.routes import batch, profile, profile_root, users
 from mockgraph.state import MockState
 
 
 def register(app: Flask, state: MockState) -> None:
     app.register_blueprint(profile.blueprint(state.facets, state.secret))
+    app.register_blueprint(profile_root.blueprint(state.facets))
     for version in ("beta", "v1.0"):
         app.register_blueprint(users.blueprint(version))
     app.register_blueprint(batch.blueprint())

@@ -27,6 +27,15 @@ def blueprint(facets: tuple[Facet, ...], secret: bytes) -> Blueprint:
     return bp
 
 
+def render_items(schema, docs, select=None) -> list[dict]:
+    """Items as their own GET answers them (checked against the schema in strict mode)."""
+    bodies = [schemas.dump(schema, doc, select) for doc in docs]
+    if ctx.state().options.strict:
+        for body in bodies:
+            schemas.check_output(schema, body, select)
+    return bodies
+
+
 def _not_count(item_id: str) -> None:
     # `/$count` answers GET only; werkzeug hands PATCH and DELETE on it to the item routes.
     if item_id == "$count":
@@ -58,11 +67,7 @@ def _register(bp: Blueprint, facet: Facet, codec: SkipTokenCodec) -> None:
         return url + "/$entity" if entity else url
 
     def render_all(docs, select=None) -> list[dict]:
-        bodies = [schemas.dump(schema, doc, select) for doc in docs]
-        if ctx.state().options.strict:
-            for body in bodies:
-                schemas.check_output(schema, body, select)
-        return bodies
+        return render_items(schema, docs, select)
 
     def render(doc, select=None) -> dict:
         return render_all((doc,), select)[0]

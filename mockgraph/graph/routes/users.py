@@ -9,7 +9,7 @@ from mockgraph.graph.odata.options import parse_query_options
 from mockgraph.graph.responses import json_response
 from mockgraph.graph.routes import context as ctx
 from mockgraph.graph.schemas import dump
-from mockgraph.graph.schemas.user import UserSchema
+from mockgraph.graph.schemas.entities.user import UserSchema
 
 USER_PROPERTIES = tuple(UserSchema().fields)
 

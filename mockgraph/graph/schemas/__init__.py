@@ -1,6 +1,8 @@
 """marshmallow schemas, one per Graph type, and the few operations the app needs of them.
 
-The same schema validates request bodies and fixture files and serialises responses.
+The same schema validates request bodies and fixture files and serialises responses. `entities/` holds
+one module per entity type (the user, the itemFacet base and each profile item type), `complex/` the
+complex types they share, `enums.py` the enum types; `fields.py` maps Edm types to fields.
 """
 
 from __future__ import annotations
@@ -14,13 +16,54 @@ from mockgraph.graph.errors import BadRequest
 from mockgraph.graph.schemas import fields as f
 from mockgraph.graph.schemas.base import GraphSchema, to_bad_request
 from mockgraph.graph.schemas.dumping import Dumper, compile_dumper
-from mockgraph.graph.schemas.item_facet import SERVER_MANAGED, ItemFacetSchema
-from mockgraph.graph.schemas.work_position import WorkPositionSchema
+from mockgraph.graph.schemas.entities import (
+    EducationalActivitySchema,
+    ItemAddressSchema,
+    ItemEmailSchema,
+    ItemFacetSchema,
+    ItemPatentSchema,
+    ItemPhoneSchema,
+    ItemPublicationSchema,
+    LanguageProficiencySchema,
+    PersonAnnotationSchema,
+    PersonAnnualEventSchema,
+    PersonAwardSchema,
+    PersonCertificationSchema,
+    PersonInterestSchema,
+    PersonNameSchema,
+    PersonWebsiteSchema,
+    ProjectParticipationSchema,
+    SkillProficiencySchema,
+    UserAccountInformationSchema,
+    UserSchema,
+    WebAccountSchema,
+    WorkPositionSchema,
+)
+from mockgraph.graph.schemas.entities.item_facet import SERVER_MANAGED
 
 __all__ = [
     "SERVER_MANAGED",
     "GraphSchema",
+    "EducationalActivitySchema",
+    "ItemAddressSchema",
+    "ItemEmailSchema",
     "ItemFacetSchema",
+    "ItemPatentSchema",
+    "ItemPhoneSchema",
+    "ItemPublicationSchema",
+    "LanguageProficiencySchema",
+    "PersonAnnotationSchema",
+    "PersonAnnualEventSchema",
+    "PersonAwardSchema",
+    "PersonCertificationSchema",
+    "PersonInterestSchema",
+    "PersonNameSchema",
+    "PersonWebsiteSchema",
+    "ProjectParticipationSchema",
+    "SkillProficiencySchema",
+    "UserAccountInformationSchema",
+    "UserSchema",
+    "WebAccountSchema",
     "WorkPositionSchema",
     "check_output",
     "instance",

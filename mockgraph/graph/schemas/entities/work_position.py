@@ -1,10 +1,10 @@
-"""workPosition: a job a person holds or held."""
+"""workPosition (`positions`): a job a person holds or held."""
 
 from __future__ import annotations
 
 from mockgraph.graph.schemas import fields as f
-from mockgraph.graph.schemas.item_facet import ItemFacetSchema
-from mockgraph.graph.schemas.types import PositionDetailSchema, RelatedPersonSchema
+from mockgraph.graph.schemas.complex import PositionDetailSchema, RelatedPersonSchema
+from mockgraph.graph.schemas.entities.item_facet import ItemFacetSchema
 
 
 class WorkPositionSchema(ItemFacetSchema):
