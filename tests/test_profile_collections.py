@@ -215,3 +215,10 @@ def test_double_and_string_collections_inside_complex_types(client):
     assert ok["geoCoordinates"] == {"altitude": None, "latitude": 59.9, "longitude": 10.7}
     bad = client.post(url(education), json=with_path(education.body, "program.awards", "Dean's list"))
     assert "program.awards" in assert_graph_error(bad, 400, "BadRequest")["message"]
+
+
+def test_a_double_beyond_64_bit_integers_is_answered_as_sent(client):
+    """orjson writes response bodies and refuses integers beyond 64 bits; the json module takes those."""
+    created = create(client, TABLE[1], {"geoCoordinates": {"altitude": 2**70, "latitude": 1.5e20}})
+    assert created["geoCoordinates"]["altitude"] == 2**70
+    assert client.get(url(TABLE[1], item=created["id"])).get_json()["geoCoordinates"]["latitude"] == 1.5e20

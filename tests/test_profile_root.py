@@ -323,3 +323,30 @@ def test_no_generic_module_names_a_collection():
                     if node.value in names or any(f"/{n}" in node.value or f".{n}" in node.value for n in names):
                         found.append(f"{module.relative_to(package)}:{node.lineno}: {node.value!r}")
     assert found == []
+
+
+# The generated OpenAPI document
+
+
+def test_openapi_describes_every_collection_and_the_profile():
+    from openapi_spec_validator import validate
+
+    from mockgraph.control.openapi import build_document
+
+    document = build_document(FACETS)
+    validate(document)
+    profile = document["components"]["schemas"]["microsoft.graph.profile"]["properties"]
+    assert list(profile) == ["id", *SEGMENTS]
+    for facet in FACETS:
+        assert profile[facet.segment]["items"] == {"$ref": f"#/components/schemas/microsoft.graph.{facet.type_name}"}
+        for prefix in ("/users/{user}", "/user/{user}", "/me"):
+            assert set(document["paths"][f"{prefix}/profile/{facet.segment}"]) >= {"get", "post"}
+            assert set(document["paths"][f"{prefix}/profile/{facet.segment}/{{{facet.type_name}-id}}"]) >= {
+                "get", "patch", "delete"}
+    for prefix in ("/users/{user}", "/user/{user}", "/me"):
+        assert set(document["paths"][f"{prefix}/profile"]) - {"parameters"} == {"get", "delete"}
+    webaccount = document["components"]["schemas"]["microsoft.graph.webAccount"]["properties"]
+    account = document["components"]["schemas"]["microsoft.graph.userAccountInformation"]["properties"]
+    assert account["ageGroup"]["readOnly"] and account["userPrincipalName"]["readOnly"]
+    assert "readOnly" not in webaccount["webUrl"]
+    assert document["components"]["schemas"]["microsoft.graph.serviceInformation"]["required"] == ["name", "webUrl"]
