@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from mockgraph import create_app
+from mockgraph import MockGraph, create_app, intercept
 
 # From the bundled fixtures (mockgraph/fixtures/default.json).
 ADELE = "7c1e4b92-3a5d-4f08-b6e1-9d2a0c4f7e13"
@@ -60,6 +60,26 @@ def client(app):
     return GraphTestClient(app)
 
 
+@pytest.fixture(scope="module")
+def live_mock():
+    """One live MockGraph per test module (starting one costs more than most tests)."""
+    with MockGraph(strict=True) as mock:
+        yield mock
+
+
+@pytest.fixture(params=["live", "in-process"])
+def graph_mock(request):
+    """Where the official SDK points (`graph_mock.base_url`): a live mock over HTTP, reset to the bundled
+    data, or graph.microsoft.com served in process under `intercept()`."""
+    if request.param == "live":
+        mock = request.getfixturevalue("live_mock")
+        mock.reset()
+        yield mock
+    else:
+        with intercept(strict=True) as mock:
+            yield mock
+
+
 def assert_graph_error(response, status: int, code: str, message: str | None = None):
     assert response.status_code == status, response.get_data(as_text=True)
     body = response.get_json()
@@ -71,3 +91,4 @@ def assert_graph_error(response, status: int, code: str, message: str | None = N
     assert inner["request-id"] == response.headers["request-id"]
     assert inner["client-request-id"] == response.headers["client-request-id"]
     return error
+
