@@ -9,14 +9,16 @@ Also: the check `conftest.py` runs on every profile answer of the suite is live 
 
 from __future__ import annotations
 
+import json
 import re
 
 import conftest
 import microsoft_openapi as ms
 import pytest
+import requests
 from conftest import ADELE, GraphTestClient
 
-from mockgraph import create_app
+from mockgraph import MockGraph, create_app
 from mockgraph.graph.facets import FACETS
 
 SDK = "declared by msgraph-beta-sdk 1.66, newer than Microsoft's OpenAPI copy"
@@ -295,8 +297,6 @@ def test_microsofts_copy_is_the_one_beside_its_source():
     ({"value": {}}, "is not of type 'array'"),
 ], ids=["enum", "non-nullable", "flags enum", "unknown property", "not a collection"])
 def test_the_check_catches_an_answer_that_departs(body, found):
-    import json
-
     problems = ms.problems("GET", f"/beta/users/{ADELE}/profile/skills", 200, "application/json",
                            json.dumps(body).encode())
     assert problems and found in problems[0], problems
@@ -306,8 +306,6 @@ def test_the_check_reads_microsofts_document_as_graph_answers():
     ok = {"@odata.context": "x", "value": [{
         "id": "1", "displayName": "x", "allowedAudiences": "contacts,organization", "inference": None,
         "proficiency": None, "categories": None, "@odata.type": "#microsoft.graph.skillProficiency"}]}
-    import json
-
     assert ms.problems("GET", f"/beta/users/{ADELE}/profile/skills", 200, "application/json",
                        json.dumps(ok).encode()) == []
     throttled = {"error": {"code": "TooManyRequests", "message": "x", "innerError": {
@@ -319,13 +317,28 @@ def test_the_check_reads_microsofts_document_as_graph_answers():
     assert ms.problems("GET", "/beta/me/profile/skills/$count", 200, "text/plain", b"seven")
 
 
-def test_every_profile_answer_of_a_test_is_checked():
-    """An answer the schemas could not produce (stored behind their back) is caught by conftest's check."""
-    client = GraphTestClient(create_app())  # not strict: the app itself would refuse to answer it
-    repository = client.app.extensions["mockgraph"].repository
+@pytest.mark.parametrize("via", ["test client", "$batch", "live server"])
+def test_every_profile_answer_of_a_test_is_checked(via):
+    """An answer the schemas could not produce (stored behind their back) is caught by conftest's check,
+    whichever way the test received it."""
+    # Not strict: the app itself would refuse to answer it.
+    mock = MockGraph() if via == "live server" else None
+    app = mock.app if mock else create_app()
+    repository = app.extensions["mockgraph"].repository
     skill = repository.list_items("skills", ADELE)[0]
     repository.replace_item("skills", ADELE, {**skill, "proficiency": "guru"})
-    assert client.get(f"/users/{ADELE}/profile/skills/{skill['id']}").status_code == 200
+    path = f"/users/{ADELE}/profile/skills/{skill['id']}"
+    try:
+        if via == "test client":
+            assert GraphTestClient(app).get(path).status_code == 200
+        elif via == "$batch":
+            batch = GraphTestClient(app).post("/$batch", json={"requests": [{"id": "1", "method": "GET", "url": path}]})
+            assert batch.get_json()["responses"][0]["status"] == 200
+        else:
+            assert requests.get(mock.base_url + path, headers={"Authorization": "Bearer x"}, timeout=30).ok
+    finally:
+        if mock:
+            mock.stop()
     caught = list(conftest._OFF_SPEC)
     conftest._OFF_SPEC.clear()  # this test's own off-spec answer, caught: the teardown check passes
-    assert len(caught) == 1 and "'guru' is not one of" in caught[0]
+    assert len(caught) == 1 and "'guru' is not one of" in caught[0], caught
