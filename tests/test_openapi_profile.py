@@ -283,7 +283,7 @@ def test_flags_enum_and_enums_keep_microsofts_members_in_order(ours, microsoft):
 # The check every profile answer goes through (conftest.py)
 
 
-def test_microsofts_copy_is_the_one_beside_its_source():
+def test_the_copy_names_its_source():
     info = ms.microsoft()["info"]
     assert "People.yml @ 042c9483f5eccc46c0f5b0623414a643001a13a5" in info["description"]
     assert len(ms.microsoft()["paths"]) == 116

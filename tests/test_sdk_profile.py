@@ -240,8 +240,8 @@ def test_create_get_patch_list_delete(graph_mock, row, form):
         assert all(isinstance(each, row.model) for each in listed.value)
         assert created.id in [each.id for each in listed.value]
         assert await collection.count.get() == len(listed.value)
-        assert graph_mock.state()["users"][[u["id"] for u in graph_mock.state()["users"]].index(owner)][
-            row.segment][-1]["id"] == created.id  # stored on the owner's profile
+        stored = next(user for user in graph_mock.state()["users"] if user["id"] == owner)
+        assert stored[row.segment][-1]["id"] == created.id  # on the owner's profile, last in stored order
 
         assert await item.delete() is None
         with pytest.raises(ODataError) as missing:
