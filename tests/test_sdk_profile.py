@@ -235,6 +235,9 @@ def test_create_get_patch_list_delete(graph_mock, row, form):
         assert attribute(patched, row.patched[0]) == row.patched[1]
         assert attribute(patched, row.kept[0]) == row.kept[1]
         assert patched.last_modified_date_time >= fetched.last_modified_date_time
+        # The fetched object sent back whole, read-only properties and all, as SDK users do: accepted.
+        resent = await item.patch(fetched)
+        assert resent.id == created.id and attribute(resent, row.kept[0]) == row.kept[1]
 
         listed = await collection.get()
         assert all(isinstance(each, row.model) for each in listed.value)
