@@ -63,7 +63,7 @@ def test_bad_fixture_stops_start_up_naming_file_path_and_reason(tmp_path):
 def test_check_fixtures(tmp_path):
     ok = subprocess.run([sys.executable, "-m", "mockgraph", "check-fixtures", "fixtures/default.json"],
                         capture_output=True, text=True, timeout=60)
-    assert ok.returncode == 0 and "6 users, 16 items" in ok.stdout
+    assert ok.returncode == 0 and "6 users, 185 items" in ok.stdout
     bad = tmp_path / "bad.json"
     bad.write_text('{"users": [{"id": "not-a-guid", "userPrincipalName": "a@b.c"}]}')
     result = subprocess.run([sys.executable, "-m", "mockgraph", "check-fixtures", str(bad)],

@@ -18,26 +18,16 @@ from msgraph_beta.generated.models.position_detail import PositionDetail
 from msgraph_beta.generated.models.work_position import WorkPosition
 from msgraph_beta.generated.users.item.profile.positions.positions_request_builder import PositionsRequestBuilder
 
-from mockgraph import AsyncMockCredential, MockCredential, MockGraph, graph_client, intercept
+from mockgraph import AsyncMockCredential, MockCredential, graph_client, intercept
 from mockgraph.graph.tokens import b64url_decode
 
 Query = PositionsRequestBuilder.PositionsRequestBuilderGetQueryParameters
 
 
-@pytest.fixture(scope="module")
-def live_server():
-    with MockGraph(strict=True) as mock:
-        yield mock
-
-
-@pytest.fixture(params=["live", "in-process"])
-def base_url(request):
-    """Where the SDK points: a live mock over HTTP, or graph.microsoft.com under `intercept()`."""
-    if request.param == "live":
-        yield request.getfixturevalue("live_server").base_url
-    else:
-        with intercept(strict=True) as graph:
-            yield graph.base_url
+@pytest.fixture
+def base_url(graph_mock):
+    """Where the SDK points: a live mock over HTTP, or graph.microsoft.com under `intercept()` (conftest)."""
+    return graph_mock.base_url
 
 
 def new_position(title: str) -> WorkPosition:
