@@ -1,20 +1,28 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+# Two stamps: serving needs only the package; tests, lint and bench need the extras too.
+RUN_STAMP := $(VENV)/.installed-run
+DEV_STAMP := $(VENV)/.installed-dev
+PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 
-.PHONY: install run test lint bench clean
+.PHONY: install install-run run test lint bench clean
 
 # Idempotent: re-installs only when pyproject.toml changes.
-install: $(STAMP)
+install: $(DEV_STAMP)
 
-$(STAMP): pyproject.toml
+install-run: $(RUN_STAMP)
+
+$(RUN_STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,sdk]'
-	touch $(STAMP)
+	$(PIP) -e .
+	touch $(RUN_STAMP)
 
-run: install
+$(DEV_STAMP): $(RUN_STAMP)
+	$(PIP) -e '.[dev,sdk]'
+	touch $(DEV_STAMP)
+
+run: install-run
 	$(BIN)/mockgraph serve $(ARGS)
 
 test: install
