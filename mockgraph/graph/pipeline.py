@@ -9,6 +9,7 @@ import logging
 import time
 import uuid
 from email.utils import format_datetime
+from http import HTTPStatus
 
 from flask import Flask, Response, current_app, g, request
 from werkzeug.exceptions import HTTPException
@@ -24,6 +25,7 @@ from mockgraph.state import MockState
 CONTROL_PREFIX = "/_mockgraph"
 log = logging.getLogger("mockgraph")
 request_log = logging.getLogger("mockgraph.requests")
+STATUS_LINES = {status.value: f"{status.value} {status.phrase}" for status in HTTPStatus}
 
 
 def is_graph_request() -> bool:
@@ -71,6 +73,8 @@ def install(app: Flask, state: MockState) -> None:
                     request.headers.get("Access-Control-Request-Headers") or "Authorization, Content-Type"
                 )
                 headers["Access-Control-Max-Age"] = "600"
+        # werkzeug's reason phrases are in capitals ("201 CREATED"); HTTP's are "201 Created".
+        response.status = STATUS_LINES.get(response.status_code, response.status)
         if response.status_code == 204:
             response.headers.pop("Content-Type", None)
         if request_log.isEnabledFor(logging.INFO):
