@@ -8,11 +8,17 @@ import subprocess
 import sys
 import threading
 import time
+import tomllib
+from importlib import metadata
+from pathlib import Path
 
 import requests
 from conftest import ADELE, SEED_PAGE_ID
 from live import ServedMock
 
+from mockgraph import make_token
+
+REPO = Path(__file__).resolve().parent.parent
 AUTH = {"Authorization": "Bearer x"}
 NEW = {"detail": {"jobTitle": "Written", "company": {"displayName": "Fabrikam"}}}
 
@@ -29,6 +35,37 @@ def test_serve_answers_over_http_and_logs_each_request():
         assert response.headers["request-id"] and response.headers["Content-Type"].startswith("application/json")
         log = mock.stop()
     assert f"GET /beta/users/{ADELE}/profile/positions/{SEED_PAGE_ID} 200" in log
+
+
+def test_a_failed_request_s_line_names_graph_s_error_code():
+    with ServedMock(quiet=False) as mock:
+        requests.post(positions(mock.base_url), json={"detail": {"layer": "x"}}, headers=AUTH, timeout=10)
+        requests.get(f"{positions(mock.base_url)}/nope", headers=AUTH, timeout=10)
+        requests.get(positions(mock.base_url), timeout=10)
+        log = mock.stop()
+    assert f"POST /beta/users/{ADELE}/profile/positions 400 BadRequest " in log
+    assert f"GET /beta/users/{ADELE}/profile/positions/nope 404 itemNotFound " in log
+    assert f"GET /beta/users/{ADELE}/profile/positions 401 InvalidAuthenticationToken " in log
+
+
+def test_verbose_logs_bodies_with_the_token_redacted():
+    token = make_token(oid=ADELE, scp="User.ReadWrite")
+    with ServedMock("--verbose", quiet=False) as mock:
+        created = requests.post(positions(mock.base_url), json=NEW, timeout=10,
+                                headers={"Authorization": f"Bearer {token}"})
+        log = mock.stop()
+    assert created.status_code == 201
+    assert f"POST /beta/users/{ADELE}/profile/positions 201 " in log
+    assert "  > Authorization: Bearer <redacted>" in log
+    assert '  > {"detail": {"jobTitle": "Written"' in log
+    assert '  < {"@odata.context"' in log and created.json()["id"] in log
+    assert token not in log and token.split(".")[1] not in log
+
+
+def test_verbose_and_quiet_do_not_go_together():
+    result = subprocess.run([sys.executable, "-m", "mockgraph", "serve", "--quiet", "--verbose"],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and "not allowed with" in result.stderr
 
 
 def test_quiet_serves_without_request_lines():
@@ -124,3 +161,49 @@ def test_sigkill_while_writing_loses_no_acknowledged_write(tmp_path):
     with ServedMock("--db", db) as again:
         listed = requests.get(positions(again.base_url) + "?$top=999", headers=AUTH, timeout=10).json()["value"]
     assert set(acknowledged) <= {p["id"] for p in listed}
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "mockgraph", *args], capture_output=True, text=True, timeout=60)
+
+
+def test_version_is_the_package_s():
+    import mockgraph
+
+    result = run_cli("--version")
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"mockgraph {mockgraph.__version__}"
+    assert mockgraph.__version__ == metadata.version("mockgraph")
+
+
+def test_version_in_a_source_tree_that_was_never_installed(monkeypatch, tmp_path):
+    from mockgraph import version
+
+    def not_installed(name):
+        raise metadata.PackageNotFoundError(name)
+
+    monkeypatch.setattr(metadata, "version", not_installed)
+    with open(REPO / "pyproject.toml", "rb") as file:
+        declared = tomllib.load(file)["project"]["version"]
+    assert version.package_version() == declared
+    other = tmp_path / "pyproject.toml"
+    other.write_text('[project]\nname = "something-else"\nversion = "9.9"\n')
+    assert version.source_tree_version(other) == version.UNKNOWN
+    assert version.source_tree_version(tmp_path / "absent.toml") == version.UNKNOWN
+
+
+def test_no_command_prints_the_help_as_a_usage_error():
+    result = run_cli()
+    assert result.returncode == 2
+    assert "serve" in result.stderr and "check-fixtures" in result.stderr and "--version" in result.stderr
+
+
+def test_serve_help_ends_with_the_address_tokens_control_api_and_examples():
+    result = run_cli("serve", "--help")
+    assert result.returncode == 0
+    epilog = result.stdout[result.stdout.index("--verbose"):]
+    assert "http://127.0.0.1:8765/beta" in epilog
+    assert "Authorization: Bearer" in epilog and "JWT" in epilog
+    assert "/_mockgraph" in epilog
+    examples = result.stdout.rstrip().split("examples:\n")[1].splitlines()
+    assert len(examples) == 2 and all(line.startswith("  ") for line in examples)

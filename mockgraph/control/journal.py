@@ -214,3 +214,21 @@ def _query(raw: str) -> dict:
 def _path_matches(path: str, pattern: str) -> bool:
     under_version = "/" + path.lstrip("/").partition("/")[2]
     return fnmatchcase(path, pattern) or fnmatchcase(under_version, pattern)
+
+
+VERBOSE_BODY_LIMIT = 16 * 1024  # characters of a body `serve --verbose` logs
+
+
+def exchange_text(req, response: Response, max_body: int) -> str:
+    """For `mockgraph serve --verbose`: the request's headers and body and the response's body, one per
+    line, credentials redacted as in entries."""
+    environ = req.environ
+    lines = [f"  > {_header_name(k)}: {_redact(v) if k == 'HTTP_AUTHORIZATION' else v}"
+             for k, v in environ.items() if k.startswith("HTTP_") or k in ("CONTENT_TYPE", "CONTENT_LENGTH")]
+    for prefix, body in (("  > ", _request_body(req, environ, max_body)), ("  < ", _response_body(response))):
+        text = body if isinstance(body, str) else body.decode("utf-8", "replace")
+        if len(text) > VERBOSE_BODY_LIMIT:
+            text = f"{text[:VERBOSE_BODY_LIMIT]}... [{len(text)} characters in all]"
+        if text:
+            lines.append(prefix + text)
+    return "\n".join(lines)

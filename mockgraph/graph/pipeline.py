@@ -79,8 +79,14 @@ def install(app: Flask, state: MockState) -> None:
             response.headers.pop("Content-Type", None)
         if request_log.isEnabledFor(logging.INFO):
             elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
-            request_log.info("%s %s %d %.1fms", request.method, request.full_path.rstrip("?"),
-                             response.status_code, elapsed)
+            code = g.get("error_code")  # a failed request's line names Graph's error code
+            line = (f"{request.method} {request.full_path.rstrip('?')} {response.status_code} "
+                    f"{code + ' ' if code else ''}{elapsed:.1f}ms")
+            if request_log.isEnabledFor(logging.DEBUG):  # serve --verbose: the bodies under the line
+                from mockgraph.control.journal import exchange_text  # imported here: journal imports this module
+
+                line += "\n" + exchange_text(request, response, state.options.max_body)
+            request_log.info(line)
         return response
 
     @app.errorhandler(GraphError)
@@ -104,6 +110,7 @@ def install(app: Flask, state: MockState) -> None:
         return render_error(GeneralException("An unexpected error occurred while processing the request."))
 
     def render_error(error: GraphError) -> Response:
+        g.error_code = error.code
         request_id = g.get("request_id") or str(uuid.uuid4())
         return error_response(error, request_id, g.get("client_request_id") or request_id, state.clock.now())
 
