@@ -97,15 +97,43 @@ def test_bad_fixture_stops_start_up_naming_file_path_and_reason(tmp_path):
     assert "YYYY-MM-DD" in result.stderr
 
 
-def test_check_fixtures(tmp_path):
-    ok = subprocess.run([sys.executable, "-m", "mockgraph", "check-fixtures", "fixtures/default.json"],
-                        capture_output=True, text=True, timeout=60)
-    assert ok.returncode == 0 and "6 users, 16 items" in ok.stdout
-    bad = tmp_path / "bad.json"
-    bad.write_text('{"users": [{"id": "not-a-guid", "userPrincipalName": "a@b.c"}]}')
-    result = subprocess.run([sys.executable, "-m", "mockgraph", "check-fixtures", str(bad)],
-                            capture_output=True, text=True, timeout=60)
-    assert result.returncode == 1 and "$.users[0].id" in result.stderr
+def test_check_fixtures_counts_each_collection(tmp_path):
+    ok = run_cli("check-fixtures", "fixtures/default.json", "example-people")
+    assert ok.returncode == 0, ok.stderr
+    assert ok.stdout.splitlines() == ["fixtures/default.json: ok (6 users, 16 positions)",
+                                      "example-people: ok (4 users, 6 positions)"]
+    empty = tmp_path / "empty.json"
+    empty.write_text('{"users": [{"id": "11111111-2222-4333-8444-555555555555", "userPrincipalName": "a@b.c"}]}')
+    assert run_cli("check-fixtures", str(empty)).stdout == f"{empty}: ok (1 user, no profile items)\n"
+
+
+def test_check_fixtures_reports_every_error_in_every_file(tmp_path):
+    first = tmp_path / "first.json"
+    first.write_text(json.dumps({"users": [
+        {"id": "not-a-guid", "userPrincipalName": "no-at-sign", "positions": [
+            {"detail": {"layer": "x", "startMonthYear": "May 2020"}},
+            {"id": "twice", "detail": {}}]},
+        "not a user",
+        {"id": ADELE, "userPrincipalName": "a@contoso.com", "positions": [{"id": "TWICE", "detail": {}}, {}]},
+    ]}))
+    second = tmp_path / "second.json"
+    second.write_text("{not json")
+    result = run_cli("check-fixtures", str(first), "fixtures/default.json", str(second))
+    assert result.returncode == 1
+    assert result.stdout == "fixtures/default.json: ok (6 users, 16 positions)\n"
+    reported = [line.removeprefix("mockgraph: bad fixture: ") for line in result.stderr.splitlines()]
+    assert reported == [
+        f"{first}: $.users[0].id: expected a GUID such as 7c1e4b92-3a5d-4f08-b6e1-9d2a0c4f7e13",
+        f"{first}: $.users[0].userPrincipalName: expected a userPrincipalName such as adele.vance@contoso.com",
+        f"{first}: $.users[0].positions[0].detail.layer: expected an integer (Edm.Int32)",
+        f"{first}: $.users[0].positions[0].detail.startMonthYear: expected a date in the form YYYY-MM-DD",
+        f"{first}: $.users[1]: expected a user object",
+        f"{first}: $.users[2].positions[1].detail: is required",
+        f"{first}: $.users[2].positions[0].id: id 'TWICE' appears twice",
+        f"{first}: 7 errors",
+        f"{second}: $: not valid JSON (Expecting property name enclosed in double quotes: line 1 column 2 (char 1))",
+        f"{second}: 1 error",
+    ]
 
 
 def test_warns_when_bound_beyond_loopback():

@@ -149,18 +149,34 @@ def _interrupt(signum, frame):
 
 def check_fixtures(args: argparse.Namespace) -> int:
     from mockgraph.clock import Clock, IdGenerator
-    from mockgraph.fixtures.files import FixtureError, read_fixture_files
+    from mockgraph.fixtures.files import read_fixture_files
     from mockgraph.graph.facets import FACETS
 
+    failed = False
     for path in args.paths:
-        try:
-            users = read_fixture_files([path], FACETS, IdGenerator(), Clock())
-        except FixtureError as error:
-            print(f"mockgraph: bad fixture: {error}", file=sys.stderr)
-            return 1
-        items = sum(len(user[facet.segment]) for user in users for facet in FACETS)
-        print(f"{path}: ok ({len(users)} users, {items} items)")
-    return 0
+        problems: list = []
+        users = read_fixture_files([path], FACETS, IdGenerator(), Clock(), report=problems.append)
+        for problem in problems:
+            print(f"mockgraph: bad fixture: {problem}", file=sys.stderr)
+        if problems:
+            failed = True
+            noun = "error" if len(problems) == 1 else "errors"
+            print(f"{path}: {len(problems)} {noun}", file=sys.stderr)
+        else:
+            print(f"{path}: ok ({fixture_counts(users, FACETS)})")
+    return 1 if failed else 0
+
+
+def fixture_counts(users: list[dict], facets) -> str:
+    """`6 users, 16 positions`: every collection that has items, by its name in the fixture format."""
+    parts = [f"{len(users)} {'user' if len(users) == 1 else 'users'}"]
+    for facet in facets:
+        count = sum(len(user[facet.segment]) for user in users)
+        if count:
+            parts.append(f"{count} {facet.segment}")
+    if len(parts) == 1:
+        parts.append("no profile items")
+    return ", ".join(parts)
 
 
 def main(argv: list[str] | None = None) -> int:
