@@ -26,7 +26,7 @@ def test_reporting_collects_every_problem_and_keeps_the_valid_users():
     data = {"users": [
         {**KIM, "positions": [{"id": "p1", "detail": {"layer": 1.5, "jobTitle": 3}}]},
         {**LEE, "positions": [{"id": "P1", "detail": {}}]},
-        {**LEE, "id": "33333333-2222-4333-8444-555555555555", "displayName": "Lee again"},
+        {**LEE, "id": "33333333-2222-4333-8444-555555555555", "userPrincipalName": "lee.again@contoso.com"},
         {**KIM, "positions": {}},
     ]}
     problems: list[FixtureError] = []
@@ -49,6 +49,13 @@ def test_duplicate_item_ids_are_found_across_users_by_their_own_paths():
     with pytest.raises(FixtureError) as first:
         parse(data)
     assert first.value.path == "$.users[0].id"  # without a report, the first problem alone
+
+
+def test_a_userprincipalname_names_one_user():
+    with pytest.raises(FixtureError) as caught:
+        parse({"users": [KIM, {**LEE, "userPrincipalName": "KIM@contoso.com"}]})
+    assert caught.value.path == "$.users[1].userPrincipalName"
+    assert caught.value.reason == "userPrincipalName 'KIM@contoso.com' appears twice"
 
 
 def test_start_up_still_stops_at_the_first_problem(tmp_path):
