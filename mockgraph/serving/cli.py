@@ -42,14 +42,15 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8765, help="port (0 takes a free one; default 8765)")
     serve.add_argument("--fixtures", action="append", metavar="PATH",
-                       help="fixture file to seed from (repeatable; default: the bundled fixtures)")
+                       help="fixture file to seed from, or a bundled one's name: default, example-people "
+                            "(repeatable; default: default)")
     serve.add_argument("--db", metavar="FILE", help="keep state in FILE, durably (default: in memory)")
     serve.add_argument("--reseed", action="store_true", help="replace the --db file's data with the fixtures")
     serve.add_argument("--me", metavar="USER", help="the default user, id or UPN (default: first fixture user)")
-    serve.add_argument("--page-size", type=int, default=100, help="server page size (1-999; default 100)")
+    serve.add_argument("--page-size", type=int, default=100, metavar="N", help="server page size (1-999; default 100)")
     serve.add_argument("--max-body", type=int, default=DEFAULT_MAX_BODY, metavar="BYTES",
                        help=f"largest request body accepted (default {DEFAULT_MAX_BODY})")
-    serve.add_argument("--seed", type=int, help="make generated ids reproducible")
+    serve.add_argument("--seed", type=int, metavar="N", help="make generated ids reproducible")
     serve.add_argument("--faults", metavar="FILE", help="fault rules to start with (a JSON array of rules)")
     serve.add_argument("--journal-size", type=int, default=10_000, metavar="N",
                        help="requests the journal keeps, newest last (0: none; default 10000)")
