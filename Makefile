@@ -6,11 +6,11 @@ RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 
-.PHONY: install install-run run test lint bench clean
-
 # Idempotent: re-installs only when pyproject.toml changes.
+.PHONY: install
 install: $(DEV_STAMP)
 
+.PHONY: install-run
 install-run: $(RUN_STAMP)
 
 $(RUN_STAMP): pyproject.toml
@@ -22,17 +22,22 @@ $(DEV_STAMP): $(RUN_STAMP)
 	$(PIP) -e '.[dev,sdk]'
 	touch $(DEV_STAMP)
 
+.PHONY: run
 run: install-run
 	$(BIN)/mockgraph serve $(ARGS)
 
+.PHONY: test
 test: install
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
+.PHONY: lint
 lint: install
 	$(BIN)/ruff check mockgraph tests examples bench
 
+.PHONY: bench
 bench: install
 	$(BIN)/python -m bench $(ARGS)
 
+.PHONY: clean
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
