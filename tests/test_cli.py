@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import socket
 import subprocess
 import sys
@@ -235,3 +236,19 @@ def test_serve_help_ends_with_the_address_tokens_control_api_and_examples():
     assert "/_mockgraph" in epilog
     examples = result.stdout.rstrip().split("examples:\n")[1].splitlines()
     assert len(examples) == 2 and all(line.startswith("  ") for line in examples)
+
+
+def test_verbose_cuts_long_bodies(caplog):
+    from conftest import GraphTestClient
+
+    from mockgraph import create_app
+    from mockgraph.control.journal import VERBOSE_BODY_LIMIT
+
+    client = GraphTestClient(create_app())
+    body = json.dumps({"detail": {"description": "x" * 20_000}})
+    with caplog.at_level(logging.DEBUG, logger="mockgraph.requests"):
+        response = client.post("/me/profile/positions", data=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 201
+    (record,) = [r for r in caplog.records if r.name == "mockgraph.requests"]
+    logged = next(line for line in record.getMessage().splitlines() if line.startswith("  > {"))
+    assert logged == f"  > {body[:VERBOSE_BODY_LIMIT]}... [{len(body)} characters in all]"
