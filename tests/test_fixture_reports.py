@@ -104,3 +104,24 @@ def test_the_plugin_resolves_beside_the_test_file_unless_only_the_bundled_name_e
     assert _file_or_bundled(tmp_path / "people.json", "people.json") == str(tmp_path / "people.json")
     (tmp_path / "example-people").write_text("{}")
     assert _file_or_bundled(tmp_path / "example-people", "example-people") == str(tmp_path / "example-people")
+
+
+class IniConfig:
+    """What `server_options` reads of pytest's config: an ini file's folder and its values."""
+
+    def __init__(self, folder, fixtures: list[str]):
+        self.inipath = folder / "pytest.ini"
+        self.values = {"mockgraph_fixtures": [folder / name for name in fixtures], "mockgraph_page_size": "",
+                       "mockgraph_seed": ""}
+
+    def getini(self, name):
+        return self.values[name]
+
+
+def test_the_ini_option_takes_a_bundled_name_only_as_a_bare_name(tmp_path):
+    from mockgraph.harness.pytest_plugin import server_options
+
+    assert server_options(IniConfig(tmp_path, ["example-people"]))["fixtures"] == ["example-people"]
+    (tmp_path / "mine.json").write_text(json.dumps({"users": [KIM]}))
+    assert server_options(IniConfig(tmp_path, ["mine.json", "sub/default"]))["fixtures"] == [
+        str(tmp_path / "mine.json"), str(tmp_path / "sub" / "default")]  # a missing path stays an error

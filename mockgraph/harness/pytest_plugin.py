@@ -46,7 +46,10 @@ def server_options(config: pytest.Config) -> dict:
     options: dict = {}
     fixtures = config.getini("mockgraph_fixtures")
     if fixtures:
-        options["fixtures"] = [_file_or_bundled(path, path.name) for path in fixtures]
+        # The ini gives paths resolved beside it; only a bare name there may mean a bundled file.
+        beside_ini = Path(config.inipath).parent if config.inipath else None
+        options["fixtures"] = [_file_or_bundled(path, path.name if path.parent == beside_ini else str(path))
+                               for path in fixtures]
     for name, key in (("mockgraph_page_size", "page_size"), ("mockgraph_seed", "seed")):
         value = config.getini(name).strip()
         if value:
