@@ -1,30 +1,43 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
-
-.PHONY: install run test lint bench clean
+# Two stamps: serving needs only the package; tests, lint and bench need the extras too.
+RUN_STAMP := $(VENV)/.installed-run
+DEV_STAMP := $(VENV)/.installed-dev
+PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 
 # Idempotent: re-installs only when pyproject.toml changes.
-install: $(STAMP)
+.PHONY: install
+install: $(DEV_STAMP)
 
-$(STAMP): pyproject.toml
+.PHONY: install-run
+install-run: $(RUN_STAMP)
+
+$(RUN_STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,sdk]'
-	touch $(STAMP)
+	$(PIP) -e .
+	touch $(RUN_STAMP)
 
-run: install
+$(DEV_STAMP): $(RUN_STAMP)
+	$(PIP) -e '.[dev,sdk]'
+	touch $(DEV_STAMP)
+
+.PHONY: run
+run: install-run
 	$(BIN)/mockgraph serve $(ARGS)
 
+.PHONY: test
 test: install
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
+.PHONY: lint
 lint: install
 	$(BIN)/ruff check mockgraph tests examples bench
 
+.PHONY: bench
 bench: install
 	$(BIN)/python -m bench $(ARGS)
 
+.PHONY: clean
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

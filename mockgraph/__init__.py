@@ -37,6 +37,11 @@ if TYPE_CHECKING:
 
 
 def __getattr__(name: str):
+    if name == "__version__":
+        from mockgraph.version import package_version
+
+        globals()[name] = version = package_version()
+        return version
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'mockgraph' has no attribute '{name}'")
@@ -46,7 +51,7 @@ def __getattr__(name: str):
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *_EXPORTS})
+    return sorted({*globals(), *_EXPORTS, "__version__"})
 
 
 class _Package(types.ModuleType):

@@ -1,5 +1,5 @@
 """The mock's own OpenAPI document: valid, served, complete, and in agreement with Microsoft's own
-description of these routes (every difference is listed below with its reason, and in README)."""
+description of these routes (every difference is listed below with its reason, and in docs/openapi.md)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """CONTRACT §5 over HTTP: the query options wired into the list, get and $count routes, paging by
-@odata.nextLink, and the README's list of filterable paths."""
+@odata.nextLink, and docs/queries.md's list of filterable paths."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from mockgraph import create_app
 from mockgraph.graph.schemas import WorkPositionSchema, property_types
 
 DATA = Path(__file__).parent / "data" / "queries.json"
-README = Path(__file__).parent.parent / "README.md"
+QUERIES_PAGE = Path(__file__).parent.parent / "docs" / "queries.md"
 QUINN = "0000000a-0000-4000-8000-0000000000aa"
 POSITIONS = f"/users/{QUINN}/profile/positions"
 
@@ -487,13 +487,12 @@ def test_live_count_segment_and_bad_option(served):
     assert error.status_code == 400 and error.json()["error"]["code"] == "BadRequest"
 
 
-# ---------------------------------------------------------------------------- README in sync
+# ---------------------------------------------------------------------------- docs in sync
 
-def test_readme_lists_every_filterable_path():
-    """The README's table of filterable/sortable properties is exactly the schema's primitive paths."""
-    text = README.read_text(encoding="utf-8")
-    section = text.split("## Queries", 1)[1].split("\n## ", 1)[0]
-    table = section.split("### Filterable and sortable properties", 1)[1]
+def test_docs_list_every_filterable_path():
+    """docs/queries.md's table of filterable/sortable properties is exactly the schema's primitive paths."""
+    text = QUERIES_PAGE.read_text(encoding="utf-8")
+    table = text.split("## Filterable and sortable properties", 1)[1].split("\n## ", 1)[0]
     rows = re.findall(r"^\| `([^`]+)` \| ([^|]+?) \|", table, flags=re.MULTILINE)
     assert dict(rows) == property_types(WorkPositionSchema)
     assert len(rows) == len(dict(rows))

@@ -261,3 +261,22 @@ def _glob(pattern: str):
 def _path_matches(path: str, matches) -> bool:
     under_version = "/" + path.lstrip("/").partition("/")[2]
     return matches(path) is not None or matches(under_version) is not None
+
+
+VERBOSE_BODY_LIMIT = 16 * 1024  # characters of a body `serve --verbose` logs
+
+
+def exchange_text(req, response: Response, max_body: int) -> str:
+    """For `mockgraph serve --verbose`: the request's headers and body and the response's body, one per
+    line, credentials redacted as in entries."""
+    environ = req.environ
+    lines = [f"  > {_header_name(k)}: {redact_header(k[5:], v) if k.startswith('HTTP_') else v}"
+             for k, v in environ.items() if k.startswith("HTTP_") or k in BODY_HEADERS]
+    for prefix, body in (("  > ", _request_body(req, environ, max_body, BODY_LIMIT)),
+                         ("  < ", _response_body(response, BODY_LIMIT))):
+        text = body if isinstance(body, str) else redact_text(body.decode("utf-8", "replace"))
+        if len(text) > VERBOSE_BODY_LIMIT:
+            text = f"{text[:VERBOSE_BODY_LIMIT]}... [{len(text)} characters in all]"
+        if text:
+            lines.append(prefix + text)
+    return "\n".join(lines)

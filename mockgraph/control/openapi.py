@@ -6,8 +6,8 @@ Every Graph route is described: each facet's list, create, get, update, delete a
 the same three, plus `GET /users/{user}`, `GET /me` and `POST /$batch`.
 Property types come from each field's Edm type (`edm_type`), through an attribute function of
 apispec's marshmallow plugin.
-Where the document departs from Microsoft's own description of these routes, README's "OpenAPI"
-section says why.
+Where the document departs from Microsoft's own description of these routes, docs/openapi.md
+says why.
 """
 
 from __future__ import annotations

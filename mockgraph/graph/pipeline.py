@@ -9,6 +9,7 @@ import logging
 import time
 import uuid
 from email.utils import format_datetime
+from http import HTTPStatus
 
 from flask import Flask, Response, current_app, g, has_request_context, request
 from werkzeug.exceptions import HTTPException
@@ -29,6 +30,7 @@ CONTROL_PREFIX = "/_mockgraph"
 MAX_PATH_CHARS = 16384
 log = logging.getLogger("mockgraph")
 request_log = logging.getLogger("mockgraph.requests")
+STATUS_LINES = {status.value: f"{status.value} {status.phrase}" for status in HTTPStatus}
 
 
 def is_graph_request() -> bool:
@@ -90,12 +92,20 @@ def install(app: Flask, state: MockState) -> None:
                     request.headers.get("Access-Control-Request-Headers") or "Authorization, Content-Type"
                 )
                 headers["Access-Control-Max-Age"] = "600"
+        # werkzeug's reason phrases are in capitals ("201 CREATED"); HTTP's are "201 Created".
+        response.status = STATUS_LINES.get(response.status_code, response.status)
         if response.status_code == 204:
             response.headers.pop("Content-Type", None)
         if request_log.isEnabledFor(logging.INFO):
             elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
-            request_log.info("%s %s %d %.1fms", request.method, request.full_path.rstrip("?"),
-                             response.status_code, elapsed)
+            code = g.get("error_code")  # a failed request's line names Graph's error code
+            line = (f"{request.method} {request.full_path.rstrip('?')} {response.status_code} "
+                    f"{code + ' ' if code else ''}{elapsed:.1f}ms")
+            if request_log.isEnabledFor(logging.DEBUG):  # serve --verbose: the bodies under the line
+                from mockgraph.control.journal import exchange_text  # imported here: journal imports this module
+
+                line += "\n" + exchange_text(request, response, state.options.max_body)
+            request_log.info(line)
         return response
 
     @app.errorhandler(GraphError)
@@ -119,6 +129,7 @@ def install(app: Flask, state: MockState) -> None:
         return render_error(GeneralException("An unexpected error occurred while processing the request."))
 
     def render_error(error: GraphError) -> Response:
+        g.error_code = error.code
         request_id = g.get("request_id") or str(uuid.uuid4())
         return error_response(error, request_id, g.get("client_request_id") or request_id, state.clock.now())
 

@@ -46,7 +46,10 @@ def server_options(config: pytest.Config) -> dict:
     options: dict = {}
     fixtures = config.getini("mockgraph_fixtures")
     if fixtures:
-        options["fixtures"] = [str(path) for path in fixtures]
+        # The ini gives paths resolved beside it; only a bare name there may mean a bundled file.
+        beside_ini = Path(config.inipath).parent if config.inipath else None
+        options["fixtures"] = [_file_or_bundled(path, path.name if path.parent == beside_ini else str(path))
+                               for path in fixtures]
     for name, key in (("mockgraph_page_size", "page_size"), ("mockgraph_seed", "seed")):
         value = config.getini(name).strip()
         if value:
@@ -90,6 +93,14 @@ def mockgraph_intercept(pytestconfig: pytest.Config, request: pytest.FixtureRequ
         yield apply_markers(interception, request)
 
 
+def _file_or_bundled(path: Path, given: str) -> str:
+    """A relative path is resolved beside the ini or test file; a bundled fixture's name
+    (`example-people`) that names no file there stays a name."""
+    from mockgraph.fixtures.files import bundled_fixture_names
+
+    return given if not path.exists() and given in bundled_fixture_names() else str(path)
+
+
 def apply_markers(mock, request: pytest.FixtureRequest):
     """This test's `mockgraph_seed` data and `mockgraph_faults` rules, on a `MockGraph` or an interception."""
     # iter_markers gives the closest first (function, class, module); apply the widest first.
@@ -98,7 +109,7 @@ def apply_markers(mock, request: pytest.FixtureRequest):
             raise pytest.UsageError(f"@pytest.mark.{MARKER} takes one argument: a dict or a fixture file path")
         data = marker.args[0]
         if isinstance(data, str | Path) and not Path(data).is_absolute():
-            data = request.path.parent / data
+            data = _file_or_bundled(request.path.parent / data, str(data))
         mock.seed(data)
     for marker in reversed(list(request.node.iter_markers(FAULTS_MARKER))):
         if len(marker.args) != 1 or marker.kwargs:

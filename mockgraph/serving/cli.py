@@ -10,17 +10,40 @@ from pathlib import Path
 
 from mockgraph.options import DEFAULT_JOURNAL_BYTES, DEFAULT_MAX_BODY
 
+SERVE_EPILOG = """\
+once it answers, it prints: mockgraph listening on http://127.0.0.1:8765/beta
+
+base URL:     http://HOST:PORT/beta (https with --tls); with the defaults http://127.0.0.1:8765/beta
+tokens:       every Graph request needs "Authorization: Bearer <token>" (none: 401). Any token that
+              is not a JWT acts as the default user (--me, else the first fixture user) with every
+              permission; an unsigned JWT acts as its oid or upn, with its scp (delegated) or roles
+              (application) as permissions. mockgraph.make_token() mints such tokens.
+control API:  http://HOST:PORT/_mockgraph (health, reset, seed, state, requests, faults, clock,
+              openapi.json): no token, for tools on this machine; off with --no-control
+
+examples:
+  mockgraph serve --port 9000 --fixtures default --fixtures example-people --seed 1
+  curl -H 'Authorization: Bearer x' http://127.0.0.1:8765/beta/me/profile/positions
+"""
+
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="mockgraph", description="A local mock of Microsoft Graph's "
-                                     "beta profile positions API.")
-    commands = parser.add_subparsers(dest="command", required=True)
+    from mockgraph.version import package_version
 
-    serve = commands.add_parser("serve", help="serve the mock over HTTP (or HTTPS)")
+    parser = argparse.ArgumentParser(
+        prog="mockgraph", description="A local, stateful mock of Microsoft Graph's beta profile API.",
+        epilog="Start with: mockgraph serve (then see mockgraph serve --help)")
+    parser.add_argument("--version", action="version", version=f"mockgraph {package_version()}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="serve the mock over HTTP (or HTTPS)",
+                                description="Serve the mock over HTTP (or HTTPS) until Ctrl-C or SIGTERM.",
+                                epilog=SERVE_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8765, help="port (0 takes a free one; default 8765)")
     serve.add_argument("--fixtures", action="append", metavar="PATH",
-                       help="fixture file to seed from (repeatable; default: the bundled fixtures)")
+                       help="fixture file to seed from, or a bundled one's name: default, example-people "
+                            "(repeatable; default: default)")
     serve.add_argument("--db", metavar="FILE", help="keep state in FILE, durably (default: in memory); one server "
                                                    "per file")
     serve.add_argument("--reseed", action="store_true",
@@ -28,10 +51,10 @@ def build_parser() -> argparse.ArgumentParser:
                             "else ever replaces stored data, and a file that is not a mockgraph database is "
                             "never touched")
     serve.add_argument("--me", metavar="USER", help="the default user, id or UPN (default: first fixture user)")
-    serve.add_argument("--page-size", type=int, default=100, help="server page size (1-999; default 100)")
+    serve.add_argument("--page-size", type=int, default=100, metavar="N", help="server page size (1-999; default 100)")
     serve.add_argument("--max-body", type=int, default=DEFAULT_MAX_BODY, metavar="BYTES",
                        help=f"largest request body accepted (default {DEFAULT_MAX_BODY})")
-    serve.add_argument("--seed", type=int, help="make generated ids reproducible")
+    serve.add_argument("--seed", type=int, metavar="N", help="make generated ids reproducible")
     serve.add_argument("--faults", metavar="FILE", help="fault rules to start with (a JSON array of rules)")
     serve.add_argument("--journal-size", type=int, default=10_000, metavar="N",
                        help="requests the journal keeps, newest last (0: none; default 10000)")
@@ -43,10 +66,16 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--tls", action="store_true", help="serve HTTPS with a self-signed certificate made at start")
     serve.add_argument("--cert", metavar="FILE", help="serve HTTPS with this PEM certificate (with --key)")
     serve.add_argument("--key", metavar="FILE", help="the PEM private key of --cert")
-    serve.add_argument("--quiet", action="store_true", help="no per-request log lines")
+    logging_level = serve.add_mutually_exclusive_group()
+    logging_level.add_argument("--quiet", action="store_true", help="no per-request log lines")
+    logging_level.add_argument("--verbose", action="store_true",
+                               help="log each request's headers and body and the response's body too "
+                                    "(tokens redacted)")
 
-    check = commands.add_parser("check-fixtures", help="validate fixture files")
-    check.add_argument("paths", nargs="+", metavar="PATH")
+    check = commands.add_parser("check-fixtures", help="validate fixture files, reporting every error",
+                                description="Validate fixture files as serve would, reporting every error "
+                                            "in every file; exit status 1 if any.")
+    check.add_argument("paths", nargs="+", metavar="PATH", help="a fixture file, or a bundled one's name")
     return parser
 
 
@@ -75,7 +104,8 @@ def serve(args: argparse.Namespace) -> int:
         handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
         requests_log = logging.getLogger("mockgraph.requests")
         requests_log.addHandler(handler)
-        requests_log.setLevel(logging.INFO)
+        # DEBUG adds the bodies to each request's line (graph/pipeline.py).
+        requests_log.setLevel(logging.DEBUG if args.verbose else logging.INFO)
     certificate = None
     try:
         app = create_app(**app_options(args))
@@ -132,22 +162,44 @@ def _interrupt(signum, frame):
 
 def check_fixtures(args: argparse.Namespace) -> int:
     from mockgraph.clock import Clock, IdGenerator
-    from mockgraph.fixtures.files import FixtureError, read_fixture_files
+    from mockgraph.fixtures.files import read_fixture_files
     from mockgraph.graph.facets import FACETS
 
+    failed = False
     for path in args.paths:
-        try:
-            users = read_fixture_files([path], FACETS, IdGenerator(), Clock())
-        except FixtureError as error:
-            print(f"mockgraph: bad fixture: {error}", file=sys.stderr)
-            return 1
-        items = sum(len(user[facet.segment]) for user in users for facet in FACETS)
-        print(f"{path}: ok ({len(users)} users, {items} items)")
-    return 0
+        problems: list = []
+        users = read_fixture_files([path], FACETS, IdGenerator(), Clock(), report=problems.append)
+        for problem in problems:
+            print(f"mockgraph: bad fixture: {problem}", file=sys.stderr)
+        if problems:
+            failed = True
+            noun = "error" if len(problems) == 1 else "errors"
+            print(f"{path}: {len(problems)} {noun}", file=sys.stderr)
+        else:
+            print(f"{path}: ok ({fixture_counts(users, FACETS)})")
+    return 1 if failed else 0
+
+
+def fixture_counts(users: list[dict], facets) -> str:
+    """`6 users, 16 positions`: every collection that has items, by its name in the fixture format."""
+    parts = [f"{len(users)} {'user' if len(users) == 1 else 'users'}"]
+    for facet in facets:
+        count = sum(len(user[facet.segment]) for user in users)
+        if count:
+            parts.append(f"{count} {facet.segment}")
+    if len(parts) == 1:
+        parts.append("no profile items")
+    return ", ".join(parts)
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        # No command is a usage error (status 2, as argparse gives any other), but the help says more
+        # than a one-line complaint would.
+        parser.print_help(sys.stderr)
+        return 2
     if args.command == "serve":
         return serve(args)
     return check_fixtures(args)

@@ -9,7 +9,9 @@ import socket
 import threading
 
 from waitress import wasyncore
-from waitress.server import create_server
+from waitress.channel import HTTPChannel
+from waitress.server import BaseWSGIServer, create_server
+from waitress.task import WSGITask
 from waitress.trigger import trigger
 
 THREADS = 8
@@ -33,13 +35,43 @@ def make_server(app, host: str = "127.0.0.1", port: int = 8765, *, max_body: int
     if certificate is not None:
         return TLSServer(app, host, port, certificate, body_cap)
     try:
-        return create_server(app, host=host, port=port, threads=THREADS, ident="mockgraph",
-                             max_request_body_size=body_cap, clear_untrusted_proxy_headers=True,
-                             channel_timeout=120)
+        server = create_server(app, host=host, port=port, threads=THREADS, ident="mockgraph",
+                               max_request_body_size=body_cap, clear_untrusted_proxy_headers=True,
+                               channel_timeout=120)
     except OSError as error:
         if error.errno in ADDRESS_IN_USE:
             raise PortInUse(f"port {port} on {host} is already in use") from None
         raise
+    loop_map = server._map if hasattr(server, "_map") else server.map  # one socket, or several
+    for listener in loop_map.values():
+        if isinstance(listener, BaseWSGIServer):
+            listener.channel_class = KeepAliveChannel
+    return server
+
+
+class BodilessKeepAliveTask(WSGITask):
+    """waitress closes the connection after every 204 and 304 under HTTP/1.1: it finds no Content-Length
+    (which such answers must not carry) and takes that for a body of unknown length. An answer that
+    cannot have a body ends with its headers, so the connection stays open unless the client asked to
+    close it: a client deleting many items keeps one connection."""
+
+    _keep_open = False
+
+    def build_response_header(self):
+        self._keep_open = (self.version == "1.1" and not self.has_body and not self.close_on_finish
+                           and self.request.headers.get("CONNECTION", "").lower() != "close")
+        try:
+            return super().build_response_header()
+        finally:
+            self._keep_open = False
+
+    def set_close_on_finish(self) -> None:
+        if not self._keep_open:
+            super().set_close_on_finish()
+
+
+class KeepAliveChannel(HTTPChannel):
+    task_class = BodilessKeepAliveTask
 
 
 class TLSServer:
