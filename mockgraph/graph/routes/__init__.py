@@ -11,5 +11,5 @@ from mockgraph.state import MockState
 def register(app: Flask, state: MockState) -> None:
     app.register_blueprint(profile.blueprint(state.facets, state.secret))
     for version in ("beta", "v1.0"):
-        app.register_blueprint(users.blueprint(version))
+        app.register_blueprint(users.blueprint(version, state.secret))
     app.register_blueprint(batch.blueprint())
