@@ -42,6 +42,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check-fixtures", help="validate fixture files")
     check.add_argument("paths", nargs="+", metavar="PATH")
+
+    from mockgraph.pull.command import add_parser as add_pull
+
+    add_pull(commands)
     return parser
 
 
@@ -160,4 +164,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "serve":
         return serve(args)
+    if args.command == "pull":
+        from mockgraph.pull.command import run
+
+        return run(args)
     return check_fixtures(args)
