@@ -30,6 +30,17 @@ run: install-run
 test: install
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
+# Microsoft's JavaScript clients against a live mock (examples/js; needs Node 20+ and npm).
+JS := examples/js
+
+.PHONY: test-js
+test-js: install-run $(JS)/node_modules/.installed
+	MOCKGRAPH=$(CURDIR)/$(BIN)/mockgraph $(JS)/run-tests.sh
+
+$(JS)/node_modules/.installed: $(JS)/package.json $(JS)/package-lock.json
+	cd $(JS) && npm ci --no-audit --no-fund
+	touch $@
+
 .PHONY: lint
 lint: install
 	$(BIN)/ruff check mockgraph tests examples bench

@@ -3,7 +3,7 @@ that validate requests, so what it describes is what the server checks.
 
 Every Graph route is described: each facet's list, create, get, update, delete and `$count` under
 `/users/{user}`, `/user/{user}` and `/me`, the profile itself (GET with every collection, DELETE) under
-the same three, plus `GET /users/{user}`, `GET /me` and `POST /$batch`.
+the same three, plus `GET /users`, `GET /users/{user}`, `GET /me` and `POST /$batch`.
 Property types come from each field's Edm type (`edm_type`), through an attribute function of
 apispec's marshmallow plugin.
 Where the document departs from Microsoft's own description of these routes, docs/openapi.md
@@ -242,9 +242,25 @@ def _user_parameter(description: str | None) -> list[dict]:
 
 
 def _add_users(spec: APISpec) -> list[str]:
-    """`GET /users/{user}` and `GET /me`, served on v1.0 too. Returns their paths."""
-    _, entity = _add_entity(spec, UserSchema)
-    paths = []
+    """`GET /users`, `GET /users/{user}` and `GET /me`, served on v1.0 too. Returns their paths."""
+    type_, entity = _add_entity(spec, UserSchema)
+    collection = f"{type_}CollectionResponse"
+    spec.components.schema(collection, {
+        "type": "object",
+        "required": ["@odata.context", "value"],
+        "properties": {
+            "@odata.context": {"type": "string"},
+            "@odata.nextLink": {"type": "string", "description": "The next page, when more users remain."},
+            "value": {"type": "array", "items": _ref("schemas", type_)},
+        },
+        "additionalProperties": False,
+    })
+    spec.path(path="/users", operations={"get": {
+        "operationId": "users.list", "tags": ["users"], "summary": "List users, in object id order",
+        "parameters": ["filter", "top", "skiptoken", _select(UserSchema)],
+        "responses": _responses({"200": _json(_ref("schemas", collection), "One page of users.")}, READ_ERRORS),
+    }})
+    paths = ["/users"]
     for form, prefix, user_description in PATH_FORMS:
         if form == "user":
             continue  # the singular form exists for profile routes only

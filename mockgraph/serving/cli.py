@@ -66,6 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--tls", action="store_true", help="serve HTTPS with a self-signed certificate made at start")
     serve.add_argument("--cert", metavar="FILE", help="serve HTTPS with this PEM certificate (with --key)")
     serve.add_argument("--key", metavar="FILE", help="the PEM private key of --cert")
+    serve.add_argument("--cert-out", metavar="FILE",
+                       help="with --tls or --cert: write the certificate served to FILE, for clients to trust")
     logging_level = serve.add_mutually_exclusive_group()
     logging_level.add_argument("--quiet", action="store_true", help="no per-request log lines")
     logging_level.add_argument("--verbose", action="store_true",
@@ -76,6 +78,10 @@ def build_parser() -> argparse.ArgumentParser:
                                 description="Validate fixture files as serve would, reporting every error "
                                             "in every file; exit status 1 if any.")
     check.add_argument("paths", nargs="+", metavar="PATH", help="a fixture file, or a bundled one's name")
+
+    from mockgraph.pull.command import add_parser as add_pull
+
+    add_pull(commands)
     return parser
 
 
@@ -99,6 +105,9 @@ def serve(args: argparse.Namespace) -> int:
     if (args.cert is None) != (args.key is None):
         print("mockgraph: --cert and --key go together", file=sys.stderr)
         return 1
+    if args.cert_out and not (args.tls or args.cert):
+        print("mockgraph: --cert-out writes the HTTPS certificate: add --tls (or --cert and --key)", file=sys.stderr)
+        return 1
     if not args.quiet:
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
@@ -113,7 +122,10 @@ def serve(args: argparse.Namespace) -> int:
             certificate = CertificateFiles(Path(args.cert), Path(args.key))
         elif args.tls:
             certificate = self_signed(args.host)
+        shown = certificate.cert if certificate else None
         try:
+            if certificate and args.cert_out:
+                shown = _export_certificate(certificate, args.cert_out)
             server = make_server(app, args.host, args.port, max_body=args.max_body,
                                  certificate=(str(certificate.cert), str(certificate.key)) if certificate else None)
         except BaseException:
@@ -122,6 +134,9 @@ def serve(args: argparse.Namespace) -> int:
             raise
     except FixtureError as error:
         print(f"mockgraph: bad fixture: {error}", file=sys.stderr)
+        return 1
+    except CertificateOutError as error:
+        print(f"mockgraph: {error}", file=sys.stderr)
         return 1
     except FaultFileError as error:
         print(f"mockgraph: bad fault rules: {error}", file=sys.stderr)
@@ -141,7 +156,7 @@ def serve(args: argparse.Namespace) -> int:
     host = f"[{args.host}]" if ":" in args.host else args.host
     print(f"mockgraph listening on {'https' if certificate else 'http'}://{host}:{server.effective_port}/beta")
     if certificate:
-        print(f"mockgraph certificate: {certificate.cert}")
+        print(f"mockgraph certificate: {shown}")
     sys.stdout.flush()
     # A polite kill (docker stop, CI teardown) stops like Ctrl-C: the finally below cleans up.
     signal.signal(signal.SIGTERM, _interrupt)
@@ -154,6 +169,17 @@ def serve(args: argparse.Namespace) -> int:
         if certificate:
             certificate.remove()
     return 0
+
+
+class CertificateOutError(Exception):
+    """`--cert-out` names a file that cannot be written."""
+
+
+def _export_certificate(certificate, path: str) -> Path:
+    try:
+        return certificate.export(path).resolve()
+    except OSError as error:
+        raise CertificateOutError(f"cannot write --cert-out {path}: {error.strerror or error}") from None
 
 
 def _interrupt(signum, frame):
@@ -202,4 +228,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.command == "serve":
         return serve(args)
+    if args.command == "pull":
+        from mockgraph.pull.command import run
+
+        return run(args)
     return check_fixtures(args)

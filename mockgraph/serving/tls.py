@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+import os
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -26,6 +27,18 @@ class CertificateFiles:
     def remove(self) -> None:
         if self.temporary:
             shutil.rmtree(self.cert.parent, ignore_errors=True)
+
+    def export(self, path: str | Path) -> Path:
+        """Copy the certificate (never the key) to `path`, where a client can find it (`--cert-out`).
+        Written beside the target and renamed into place: a client never reads half a file."""
+        target = Path(path)
+        partial = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        try:
+            partial.write_bytes(self.cert.read_bytes())
+            os.replace(partial, target)
+        finally:
+            partial.unlink(missing_ok=True)
+        return target
 
 
 def self_signed(host: str | None = None) -> CertificateFiles:

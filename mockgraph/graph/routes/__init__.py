@@ -12,5 +12,5 @@ def register(app: Flask, state: MockState) -> None:
     app.register_blueprint(profile.blueprint(state.facets, state.secret))
     app.register_blueprint(profile_root.blueprint(state.facets))
     for version in ("beta", "v1.0"):
-        app.register_blueprint(users.blueprint(version))
+        app.register_blueprint(users.blueprint(version, state.secret))
     app.register_blueprint(batch.blueprint())
