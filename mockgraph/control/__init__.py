@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, current_app, request
 
-from mockgraph.control import endpoints
+from mockgraph.control import endpoints, inspector
 from mockgraph.graph.errors import BadRequest, MethodNotAllowed
 from mockgraph.graph.pipeline import CONTROL_PREFIX
 
 # Imported as `endpoints.x`: a bare `journal` here would hide the `control.journal` module.
-MODULES = (endpoints.data, endpoints.journal, endpoints.clock, endpoints.faults, endpoints.openapi)
+MODULES = (endpoints.data, endpoints.journal, endpoints.clock, endpoints.faults, endpoints.openapi, inspector)
 
 
 def register(app: Flask, state) -> None:

@@ -27,8 +27,22 @@ request_log = logging.getLogger("mockgraph.requests")
 
 
 def is_graph_request() -> bool:
-    """Everything but the control API; with the control API off, `/_mockgraph/...` is just an unknown path."""
-    return not (request.path.startswith(CONTROL_PREFIX) and current_app.extensions[STATE_KEY].options.control)
+    """Everything but the control API and its landing page (a browser's `GET /`); with the control API off,
+    both are just unknown paths."""
+    path = request.path
+    if not (path.startswith(CONTROL_PREFIX) or path == "/"):
+        return True
+    return not (current_app.extensions[STATE_KEY].options.control
+                and (path.startswith(CONTROL_PREFIX) or wants_landing_page()))
+
+
+def wants_landing_page() -> bool:
+    """`GET /` from a browser: its Accept prefers HTML to JSON. API clients (JSON, `*/*`, no Accept) get
+    Graph's answer for `/`."""
+    if request.path != "/" or request.method not in ("GET", "HEAD"):
+        return False
+    accept = request.accept_mimetypes
+    return accept["text/html"] > accept["application/json"]
 
 
 def install(app: Flask, state: MockState) -> None:
