@@ -335,3 +335,13 @@ def test_graph_routes_are_not_asked_for_the_header(client):
     response = client.post(f"/users/{ADELE}/profile/positions", headers={"Origin": "http://localhost:3000"},
                            json={"detail": {"company": {"displayName": "F"}}})
     assert response.status_code == 201
+
+
+def test_the_browser_asks_for_an_icon_and_gets_one_without_a_journal_entry():
+    client = GraphTestClient(create_app())
+    response = client.raw.get("/favicon.ico", headers={"Accept": "image/avif,image/webp,image/*,*/*;q=0.8"})
+    assert response.status_code == 200 and response.mimetype == "image/svg+xml"
+    assert response.get_data().startswith(b"<svg")
+    assert client.raw.get("/_mockgraph/requests").get_json()["value"] == []
+    without = GraphTestClient(create_app(control=False))
+    assert_graph_error(without.raw.get("/favicon.ico"), 401, "InvalidAuthenticationToken")

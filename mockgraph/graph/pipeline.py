@@ -22,25 +22,29 @@ from mockgraph.graph.routes.segments import routing_error
 from mockgraph.state import MockState
 
 CONTROL_PREFIX = "/_mockgraph"
+BROWSER_ROOT_PATHS = ("/", "/favicon.ico")
 log = logging.getLogger("mockgraph")
 request_log = logging.getLogger("mockgraph.requests")
 
 
 def is_graph_request() -> bool:
-    """Everything but the control API and its landing page (a browser's `GET /`); with the control API off,
-    both are just unknown paths."""
+    """Everything but the control API and what a browser asks of the root (see `browser_root_request`);
+    with the control API off, those are just unknown paths."""
     path = request.path
-    if not (path.startswith(CONTROL_PREFIX) or path == "/"):
+    if not (path.startswith(CONTROL_PREFIX) or path in BROWSER_ROOT_PATHS):
         return True
     return not (current_app.extensions[STATE_KEY].options.control
-                and (path.startswith(CONTROL_PREFIX) or wants_landing_page()))
+                and (path.startswith(CONTROL_PREFIX) or browser_root_request()))
 
 
-def wants_landing_page() -> bool:
-    """`GET /` from a browser: its Accept prefers HTML to JSON. API clients (JSON, `*/*`, no Accept) get
-    Graph's answer for `/`."""
-    if request.path != "/" or request.method not in ("GET", "HEAD"):
+def browser_root_request() -> bool:
+    """A browser's `GET /` (its Accept prefers HTML to JSON; API clients that send JSON, `*/*` or no Accept
+    get Graph's answer) or `GET /favicon.ico`: the inspector's landing page and icon answer them, so that
+    opening the mock in a browser puts nothing in the journal."""
+    if request.method not in ("GET", "HEAD") or request.path not in BROWSER_ROOT_PATHS:
         return False
+    if request.path == "/favicon.ico":
+        return True
     accept = request.accept_mimetypes
     return accept["text/html"] > accept["application/json"]
 

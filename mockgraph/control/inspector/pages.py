@@ -11,7 +11,7 @@ from werkzeug.exceptions import NotFound
 from mockgraph.control.endpoints.clock import view as clock_view
 from mockgraph.control.inspector import guard, views
 from mockgraph.graph.errors import ItemNotFound, ResourceNotFound
-from mockgraph.graph.pipeline import CONTROL_PREFIX, wants_landing_page
+from mockgraph.graph.pipeline import CONTROL_PREFIX, browser_root_request
 from mockgraph.graph.routes import context as ctx
 
 INSPECTOR = CONTROL_PREFIX + "/inspector"
@@ -39,13 +39,17 @@ def blueprint() -> Blueprint:
     bp.before_app_request(guard.refuse_unmarked_browser_changes)
 
     @bp.before_app_request
-    def landing_page():
+    def browser_root():
         # A hook, not a route: `/` stays unrouted, so API clients get Graph's own answer for it.
-        if wants_landing_page():
+        if not browser_root_request():
+            return None
+        if request.path == "/favicon.ico":
+            response = send_from_directory(STATIC, "icon.svg", mimetype="image/svg+xml")
+        else:
             response = page("landing.html")
             response.vary.add("Accept")
-            return response
-        return None
+        response.headers.update(SECURITY_HEADERS)
+        return response
 
     @bp.get(INSPECTOR)
     @bp.get(CONTROL_PREFIX + "/")  # registered first: the address url_for gives

@@ -98,9 +98,10 @@ function detail(entry) {
     el("p", { className: "line" }, `${entry.status} in ${entry.durationMs} ms`),
     block("Headers", headerText(entry.responseHeaders)),
     block("Body", pretty(entry.responseBody), "(no body)"));
-  const about = { id: entry.id, time: entry.time, caller: entry.caller, fault: entry.fault, batch: entry.batch };
+  // One line each: what the mock made of the request.
+  const about = ["id", "time", "caller", "fault", "batch"].map((key) => `${key}: ${JSON.stringify(entry[key])}`);
   return el("div", { className: "detail" }, requestSide, responseSide,
-    el("section", { className: "side about" }, block("Entry", pretty(about))));
+    el("section", { className: "side about" }, block("Entry", about.join("\n"))));
 }
 
 function render(entry) {
