@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint bench clean test-browser screenshot
 
 # Idempotent: re-installs only when pyproject.toml changes.
 install: $(STAMP)
@@ -28,3 +28,17 @@ bench: install
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
+
+# The inspector in a real browser: Debian's chromium (apt-get install chromium), driven by Playwright.
+BROWSER_STAMP := $(VENV)/.installed-browser
+
+$(BROWSER_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[browser]'
+	touch $(BROWSER_STAMP)
+
+test-browser: $(BROWSER_STAMP)
+	$(BIN)/python -m pytest tests/browser $(PYTEST_ARGS)
+
+# Regenerates docs/inspector.png from the browser test that takes it.
+screenshot: $(BROWSER_STAMP)
+	$(BIN)/python -m pytest -q tests/browser/test_screenshot.py --screenshot docs/inspector.png
