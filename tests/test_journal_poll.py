@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 
 import pytest
@@ -100,3 +101,13 @@ def test_a_poller_sees_every_entry_once_while_requests_run_concurrently():
     done.set()
     poller.join(60)
     assert sorted(seen) == list(range(1, 201))
+
+
+def test_a_poll_stays_out_of_the_request_log(client, caplog):
+    caplog.set_level(logging.INFO, logger="mockgraph.requests")
+    client.get("/me")
+    client.raw.get("/_mockgraph/requests", query_string={"after": 1})
+    client.raw.get("/_mockgraph/requests", query_string={"after": 0})
+    client.raw.get("/_mockgraph/requests")
+    lines = [record.getMessage() for record in caplog.records if record.name == "mockgraph.requests"]
+    assert [line.rsplit(" ", 2)[0] for line in lines] == ["GET /beta/me", "GET /_mockgraph/requests"]

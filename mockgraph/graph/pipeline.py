@@ -91,7 +91,8 @@ def install(app: Flask, state: MockState) -> None:
                 headers["Access-Control-Max-Age"] = "600"
         if response.status_code == 204:
             response.headers.pop("Content-Type", None)
-        if request_log.isEnabledFor(logging.INFO):
+        # A view sets g.unlogged for requests that would drown the log (a page polling the journal).
+        if request_log.isEnabledFor(logging.INFO) and not g.get("unlogged"):
             elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
             request_log.info("%s %s %d %.1fms", request.method, request.full_path.rstrip("?"),
                              response.status_code, elapsed)

@@ -15,6 +15,7 @@ const filterInputs = ["status", "method", "path", "user"].map((name) => document
 const rows = new Map(); // entry id -> {entry, group, inner, children: []}
 const orphans = new Map(); // batch entry id -> rows of its inner requests recorded before it
 let cursor = null;
+let first = true;
 let filters = currentFilters();
 
 function currentFilters() {
@@ -183,8 +184,11 @@ function refresh() {
 
 async function poll() {
   try {
-    const query = cursor === null ? `last=${KEEP}` : `after=${cursor}`;
+    // First the newest KEEP; then only what is new (after=0 while the journal is still empty: id 0 is
+    // never held, so that is everything held).
+    const query = first ? `last=${KEEP}` : `after=${cursor === null ? 0 : cursor}`;
     const { value } = await read(`/requests?${query}`);
+    first = false;
     for (const entry of value) add(entry);
     if (value.length) {
       cursor = value[value.length - 1].id;
