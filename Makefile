@@ -52,3 +52,19 @@ bench: install
 .PHONY: clean
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
+
+# The inspector in a real browser: Debian's chromium (apt-get install chromium), driven by Playwright.
+BROWSER_STAMP := $(VENV)/.installed-browser
+
+$(BROWSER_STAMP): $(DEV_STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[browser]'
+	touch $(BROWSER_STAMP)
+
+.PHONY: test-browser
+test-browser: $(BROWSER_STAMP)
+	$(BIN)/python -m pytest tests/browser $(PYTEST_ARGS)
+
+# Regenerates docs/inspector.png from the browser test that takes it.
+.PHONY: screenshot
+screenshot: $(BROWSER_STAMP)
+	$(BIN)/python -m pytest -q tests/browser/test_screenshot.py --screenshot docs/inspector.png

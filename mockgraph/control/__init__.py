@@ -14,14 +14,14 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, current_app, request
 
-from mockgraph.control import endpoints
+from mockgraph.control import endpoints, inspector
 from mockgraph.graph.errors import AuthorizationRequestDenied, BadRequest, MethodNotAllowed
 from mockgraph.graph.hosts import is_same_origin
 from mockgraph.graph.pipeline import CONTROL_PREFIX, is_graph_request
 from mockgraph.graph.routes import context as ctx
 
 # Imported as `endpoints.x`: a bare `journal` here would hide the `control.journal` module.
-MODULES = (endpoints.data, endpoints.journal, endpoints.clock, endpoints.faults, endpoints.openapi)
+MODULES = (endpoints.data, endpoints.journal, endpoints.clock, endpoints.faults, endpoints.openapi, inspector)
 
 
 # What a browser sends on a request a page did not make (typed URL, bookmark) or made on our own origin.

@@ -109,11 +109,18 @@ class Journal:
             entry = self._entries[index]
         return entry.to_json()
 
-    def entries(self, method: str | None = None, path: str | None = None, status: int | None = None) -> list[dict]:
+    def entries(self, method: str | None = None, path: str | None = None, status: int | None = None, *,
+                after: int | None = None, last: int | None = None) -> list[dict]:
         """The entries as JSON, oldest first; `path` is a glob (`*` spans `/`), tried on the path as sent and
-        on the path under its version (`/users/*/profile/positions` matches `/beta/users/.../positions`)."""
+        on the path under its version (`/users/*/profile/positions` matches `/beta/users/.../positions`).
+
+        `after`: only the entries recorded after the one with that id (a poller's cursor). Entries are
+        recorded as requests finish, so ids are not in order (a slow request, a batch after its inner
+        requests): the cursor is a position, not a number to compare. When the journal no longer holds
+        that entry (cleared, or dropped past the size), all it holds came after it. `last`: only the
+        newest N of what matches."""
         with self._lock:
-            found = list(self._entries)
+            found = list(self._entries) if after is None else self._recorded_after(after)
         if method is not None:
             found = [e for e in found if e.method == method.upper()]
         if status is not None:
@@ -121,7 +128,19 @@ class Journal:
         if path is not None:
             matches = _glob(path)
             found = [e for e in found if _path_matches(e.path, matches)]
+        if last is not None:
+            found = found[len(found) - last:] if last else []
         return [e.to_json() for e in found]
+
+    def _recorded_after(self, entry_id: int) -> list[Entry]:
+        # From the newest back: a poller's cursor is near the end, so this costs what is new.
+        newer = []
+        for entry in reversed(self._entries):
+            if entry.id == entry_id:
+                break
+            newer.append(entry)
+        newer.reverse()
+        return newer
 
 
 def install(app: Flask, state) -> Journal:

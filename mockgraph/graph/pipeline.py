@@ -28,14 +28,32 @@ CONTROL_PREFIX = "/_mockgraph"
 # Characters of a request's path, decoded: the same bound whether it came alone (where the HTTP
 # server's header limit would allow far more) or inside a $batch (where only the body limit would).
 MAX_PATH_CHARS = 16384
+BROWSER_ROOT_PATHS = ("/", "/favicon.ico")
 log = logging.getLogger("mockgraph")
 request_log = logging.getLogger("mockgraph.requests")
 STATUS_LINES = {status.value: f"{status.value} {status.phrase}" for status in HTTPStatus}
 
 
 def is_graph_request() -> bool:
-    """Everything but the control API; with the control API off, `/_mockgraph/...` is just an unknown path."""
-    return not (request.path.startswith(CONTROL_PREFIX) and current_app.extensions[STATE_KEY].options.control)
+    """Everything but the control API and what a browser asks of the root (see `browser_root_request`);
+    with the control API off, those are just unknown paths."""
+    path = request.path
+    if not (path.startswith(CONTROL_PREFIX) or path in BROWSER_ROOT_PATHS):
+        return True
+    return not (current_app.extensions[STATE_KEY].options.control
+                and (path.startswith(CONTROL_PREFIX) or browser_root_request()))
+
+
+def browser_root_request() -> bool:
+    """A browser's `GET /` (its Accept prefers HTML to JSON; API clients that send JSON, `*/*` or no Accept
+    get Graph's answer) or `GET /favicon.ico`: the inspector's landing page and icon answer them, so that
+    opening the mock in a browser puts nothing in the journal."""
+    if request.method not in ("GET", "HEAD") or request.path not in BROWSER_ROOT_PATHS:
+        return False
+    if request.path == "/favicon.ico":
+        return True
+    accept = request.accept_mimetypes
+    return accept["text/html"] > accept["application/json"]
 
 
 def install(app: Flask, state: MockState) -> None:
@@ -96,7 +114,8 @@ def install(app: Flask, state: MockState) -> None:
         response.status = STATUS_LINES.get(response.status_code, response.status)
         if response.status_code == 204:
             response.headers.pop("Content-Type", None)
-        if request_log.isEnabledFor(logging.INFO):
+        # A view sets g.unlogged for requests that would drown the log (a page polling the journal).
+        if request_log.isEnabledFor(logging.INFO) and not g.get("unlogged"):
             elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
             code = g.get("error_code")  # a failed request's line names Graph's error code
             line = (f"{request.method} {request.full_path.rstrip('?')} {response.status_code} "

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, g, request
 
 from mockgraph.graph.errors import BadRequest
 from mockgraph.graph.pipeline import CONTROL_PREFIX
@@ -15,12 +15,15 @@ def blueprint() -> Blueprint:
 
     @bp.get("/requests")
     def list_requests():
-        # Optional filters, as MockGraph.requests.find takes them: method, path (a glob), status.
-        status = request.args.get("status")
-        if status is not None and not status.isdigit():
-            raise BadRequest(f"status must be an HTTP status code, not '{status}'.")
+        # Optional filters, as MockGraph.requests.find takes them: method, path (a glob), status; and for
+        # pollers (the inspector): after (an entry id, a cursor) and last (the newest N).
+        status = _whole_number("status", "an HTTP status code")
+        after = _whole_number("after", "an entry id")
+        # A poll (the inspector's, twice a second) would drown the server's request log.
+        g.unlogged = after is not None
         entries = ctx.state().journal.entries(method=request.args.get("method"), path=request.args.get("path"),
-                                              status=int(status) if status is not None else None)
+                                              status=status, after=after,
+                                              last=_whole_number("last", "a number of entries"))
         return json_response({"value": entries})
 
     @bp.delete("/requests")
@@ -29,3 +32,13 @@ def blueprint() -> Blueprint:
         return Response(status=204)
 
     return bp
+
+
+def _whole_number(name: str, what: str) -> int | None:
+    value = request.args.get(name)
+    if value is None:
+        return None
+    # ASCII digits only (int() refuses the superscripts isdigit accepts), and few enough for int() to read.
+    if not (value.isascii() and value.isdecimal() and len(value) <= 18):
+        raise BadRequest(f"{name} must be {what}, not '{value}'.")
+    return int(value)
