@@ -87,7 +87,8 @@ def test_the_example_people_ship_in_the_package_and_add_to_the_default_people():
 
 def test_seeding_the_example_people_onto_the_default_ones_adds_them():
     with MockGraph() as mock:
-        assert mock.seed("example-people") == {"users": 4, "positions": 6}
+        counts = mock.seed("example-people")
+        assert counts == {**dict.fromkeys(counts, 0), "users": 4, "positions": 6}
         assert len(mock.state()["users"]) == 10
 
 

@@ -14,6 +14,7 @@ from conftest import ADELE, ADELE_UPN, NESTOR, GraphTestClient, assert_graph_err
 
 from mockgraph import create_app
 from mockgraph.control.inspector.guard import CLIENT_HEADER
+from mockgraph.graph.facets import FACETS
 
 TOKEN = {"Authorization": "Bearer x"}
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
@@ -146,12 +147,12 @@ def test_the_state_page_lists_users_with_counts_per_collection(client):
     for user in client.raw.get("/_mockgraph/state").get_json()["users"]:
         row = html[html.index(f"/_mockgraph/inspector/users/{user['id']}"):]
         row = row[:row.index("</tr>")]
-        for segment in ("positions",):
+        for segment in (facet.segment for facet in FACETS):
             count = len(user[segment])
             if count:
                 assert re.search(rf'data-collection="{segment}">{segment} <b>{count}</b>', row), user["id"]
             else:
-                assert 'class="none">none' in row
+                assert f'data-collection="{segment}"' not in row, (user["id"], segment)
 
 
 def test_a_user_page_shows_what_the_graph_routes_answer(client):
@@ -160,7 +161,8 @@ def test_a_user_page_shows_what_the_graph_routes_answer(client):
     for ref in (ADELE, ADELE_UPN.upper()):
         _, page = get_page(client, f"/_mockgraph/inspector/users/{ref}")
         shown = [json.loads(unescape(text)) for text in page.pres]
-        served = client.get(f"/users/{ADELE}/profile/positions?$top=999").get_json()["value"]
+        served = [item for facet in FACETS
+                  for item in client.get(f"/users/{ADELE}/profile/{facet.segment}?$top=999").get_json()["value"]]
         assert shown == served
     assert "Changed" in client.raw.get(f"/_mockgraph/inspector/users/{ADELE}").get_data(as_text=True)
 
