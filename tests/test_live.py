@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import socket
 import threading
 import time
@@ -192,6 +194,32 @@ def test_options_reach_the_app(tmp_path):
         page = requests.get(positions(mock, PERSON), headers=AUTH, timeout=10).json()
         assert len(page["value"]) == 1 and "@odata.nextLink" in page
         assert len(mock.requests) == 1
+
+
+def open_files() -> dict[str, str]:
+    """This process's open descriptors and what they are (Linux's /proc, macOS's /dev/fd)."""
+    folder = "/proc/self/fd" if os.path.isdir("/proc/self/fd") else "/dev/fd"
+    found = {}
+    for name in os.listdir(folder):
+        with contextlib.suppress(OSError):  # the listing's own descriptor is gone by now
+            found[name] = os.readlink(os.path.join(folder, name)) if folder.startswith("/proc") else name
+    return found
+
+
+@pytest.mark.parametrize("tls", [False, True], ids=["http", "https"])
+def test_a_port_in_use_leaks_no_thread_socket_or_db_file(tmp_path, tls):
+    db = str(tmp_path / "state.db")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        threads, files = set(threading.enumerate()), open_files()
+        with pytest.raises(PortInUse, match="already in use"):
+            MockGraph(port=taken.getsockname()[1], db=db, tls=tls)
+        leaked_threads = [t.name for t in set(threading.enumerate()) - threads]
+        leaked_files = {k: v for k, v in open_files().items() if k not in files}
+    assert not leaked_threads and not leaked_files
+    with MockGraph(db=db):  # the file is free for the next mock
+        pass
 
 
 @pytest.mark.parametrize("tls", [False, True], ids=["http", "https"])

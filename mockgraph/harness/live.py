@@ -55,14 +55,14 @@ class MockGraph(MockControls):
             return self
         if self._stopped:
             raise RuntimeError("this MockGraph was stopped; make a new one")
-        if self._tls:
-            self._certificate = self._given_certificate or self_signed(self.host)
-        certificate = (str(self._certificate.cert), str(self._certificate.key)) if self._certificate else None
         try:
+            if self._tls:
+                self._certificate = self._given_certificate or self_signed(self.host)
+            certificate = (str(self._certificate.cert), str(self._certificate.key)) if self._certificate else None
             server = make_server(self.app, self.host, self._port, max_body=self.mock_state.options.max_body,
                                  certificate=certificate)
         except BaseException:
-            self._remove_certificate()
+            self.stop()  # a port in use, a bad certificate: nothing is left open
             raise
         self._server, self.port = server, int(server.effective_port)
         self._thread = threading.Thread(target=server.run, name=f"mockgraph-{self.port}", daemon=True)

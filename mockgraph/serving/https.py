@@ -65,10 +65,27 @@ def _readable(sock) -> bool:
         return bool(selector.select(0))
 
 
-def tls_server(app, host: str, port: int, certificate: tuple[str, str], body_cap: int) -> wsgi.Server:
+class Server(wsgi.Server):
+    bind_error: OSError | None = None  # why the last bind failed: cheroot's own error drops the errno
+
+    def bind(self, family, type, proto=0):
+        """cheroot's, but a socket that cannot bind is closed now (not when its traceback is freed)."""
+        sock = self.prepare_socket(self.bind_addr, family, type, proto, self.nodelay, self.ssl_adapter,
+                                   self.reuse_port)
+        try:
+            sock = self.socket = self.bind_socket(sock, self.bind_addr)
+        except OSError as error:
+            sock.close()
+            self.bind_error = error
+            raise
+        self.bind_addr = self.resolve_real_bind_addr(sock)
+        return sock
+
+
+def tls_server(app, host: str, port: int, certificate: tuple[str, str], body_cap: int) -> Server:
     """A cheroot WSGI server for `app`, not yet bound. ValueError for a certificate it cannot use."""
-    server = wsgi.Server((host, port), app, numthreads=THREADS, server_name="mockgraph", request_queue_size=128,
-                         timeout=READ_TIMEOUT, shutdown_timeout=SHUTDOWN_GRACE)
+    server = Server((host, port), app, numthreads=THREADS, server_name="mockgraph", request_queue_size=128,
+                    timeout=READ_TIMEOUT, shutdown_timeout=SHUTDOWN_GRACE)
     server.max_request_body_size = body_cap
     server.expiration_interval = STOP_LATENCY
     server.ConnectionClass = TLSConnection

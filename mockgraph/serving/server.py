@@ -16,6 +16,7 @@ import threading
 
 from waitress import wasyncore
 from waitress.server import create_server
+from waitress.task import ThreadedTaskDispatcher
 from waitress.trigger import trigger
 
 THREADS = 8  # app workers (writes take the store's lock anyway)
@@ -46,15 +47,23 @@ def make_server(app, host: str = "127.0.0.1", port: int = 8765, *, max_body: int
     if certificate is not None:
         return TLSServer(app, host, port, certificate, body_cap)
     use_poll = hasattr(select, "poll")  # poll() has no descriptor ceiling; select() stops at 1024
+    # Our own socket map and worker pool: waitress makes its trigger pipe and listening socket before it
+    # binds, and would start its workers too, leaking all three when the bind fails.
+    socket_map: dict = {}
+    workers = ThreadedTaskDispatcher()
     try:
-        return create_server(app, host=host, port=port, threads=THREADS, ident="mockgraph",
-                             max_request_body_size=body_cap, clear_untrusted_proxy_headers=True,
-                             connection_limit=connection_limit(use_poll), channel_timeout=IDLE_TIMEOUT,
-                             cleanup_interval=CLEANUP_INTERVAL, asyncore_use_poll=use_poll)
-    except OSError as error:
-        if error.errno in ADDRESS_IN_USE:
+        server = create_server(app, map=socket_map, _dispatcher=workers, host=host, port=port, ident="mockgraph",
+                               max_request_body_size=body_cap, clear_untrusted_proxy_headers=True,
+                               connection_limit=connection_limit(use_poll), channel_timeout=IDLE_TIMEOUT,
+                               cleanup_interval=CLEANUP_INTERVAL, asyncore_use_poll=use_poll)
+    except BaseException as error:
+        for obj in list(socket_map.values()):
+            obj.close()
+        if isinstance(error, OSError) and error.errno in ADDRESS_IN_USE:
             raise PortInUse(f"port {port} on {host} is already in use") from None
         raise
+    workers.set_thread_count(THREADS)
+    return server
 
 
 class TLSServer:
@@ -65,10 +74,10 @@ class TLSServer:
 
         server = tls_server(app, host, port, certificate, body_cap)
         try:
-            server.prepare()  # binds and listens
-        except OSError as error:
-            cause = error.__cause__ if isinstance(error.__cause__, OSError) else error
-            if cause.errno in ADDRESS_IN_USE:
+            server.prepare()  # binds and listens, then starts its workers
+        except OSError:
+            # cheroot's own error has no errno: the bind's does.
+            if getattr(server.bind_error, "errno", None) in ADDRESS_IN_USE:
                 raise PortInUse(f"port {port} on {host} is already in use") from None
             raise
         self._server = server
