@@ -12,6 +12,7 @@ from pathlib import Path
 from mockgraph.app import create_app
 from mockgraph.control.surface import MockControls
 from mockgraph.graph.routes.context import STATE_KEY
+from mockgraph.options import check_certificate, check_port
 from mockgraph.serving.server import make_server, stop
 from mockgraph.serving.tls import CertificateFiles, self_signed
 from mockgraph.state import MockState
@@ -31,8 +32,9 @@ class MockGraph(MockControls):
 
     def __init__(self, *, host: str = "127.0.0.1", port: int = 0, tls: bool = False, cert: str | None = None,
                  key: str | None = None, **options):
-        if (cert is None) != (key is None):
-            raise ValueError("cert and key go together")
+        # Checked before the app exists: a mock that cannot start opens no --db file.
+        check_port(port)
+        check_certificate(tls, cert, key)
         self.app = create_app(**options)
         self.mock_state: MockState = self.app.extensions[STATE_KEY]
         self.host = host

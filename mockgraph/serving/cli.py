@@ -8,7 +8,7 @@ import signal
 import sys
 from pathlib import Path
 
-from mockgraph.options import DEFAULT_MAX_BODY
+from mockgraph.options import DEFAULT_MAX_BODY, check_certificate, check_port
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -18,7 +18,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="serve the mock over HTTP (or HTTPS)")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8765, help="port (0 takes a free one; default 8765)")
+    serve.add_argument("--port", type=_port, default=8765, help="port (0 takes a free one; default 8765)")
     serve.add_argument("--fixtures", action="append", metavar="PATH",
                        help="fixture file to seed from (repeatable; default: the bundled fixtures)")
     serve.add_argument("--db", metavar="FILE", help="keep state in FILE, durably (default: in memory)")
@@ -58,8 +58,10 @@ def serve(args: argparse.Namespace) -> int:
     from mockgraph.serving.server import PortInUse, is_loopback, make_server
     from mockgraph.serving.tls import CertificateFiles, self_signed
 
-    if (args.cert is None) != (args.key is None):
-        print("mockgraph: --cert and --key go together", file=sys.stderr)
+    try:
+        check_certificate(args.tls, args.cert, args.key)
+    except ValueError as error:
+        print(f"mockgraph: {error}", file=sys.stderr)
         return 1
     if not args.quiet:
         handler = logging.StreamHandler(sys.stderr)
@@ -112,6 +114,17 @@ def serve(args: argparse.Namespace) -> int:
         if certificate:
             certificate.remove()
     return 0
+
+
+def _port(text: str) -> int:
+    try:
+        port: int | str = int(text)
+    except ValueError:
+        port = text
+    try:
+        return check_port(port)
+    except ValueError as error:  # argparse's own words for a type error would not say the range
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _interrupt(signum, frame):

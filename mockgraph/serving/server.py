@@ -19,6 +19,8 @@ from waitress.server import create_server
 from waitress.task import ThreadedTaskDispatcher
 from waitress.trigger import trigger
 
+from mockgraph.options import check_port
+
 THREADS = 8  # app workers (writes take the store's lock anyway)
 ADDRESS_IN_USE = (errno.EADDRINUSE, 48, 10048)  # Linux, macOS, Windows
 # Open connections served at once (waitress's default, 100, is reached by one keep-alive pool), fewer
@@ -44,6 +46,7 @@ def make_server(app, host: str = "127.0.0.1", port: int = 8765, *, max_body: int
     # The server buffers the whole body before the app runs; cap what it accepts well above our own
     # limit so that the app (not the server) answers the Graph-shaped 413 for ordinary oversizes.
     body_cap = max(64 * 1024 * 1024, 4 * (max_body or 0))
+    check_port(port)
     if certificate is not None:
         return TLSServer(app, host, port, certificate, body_cap)
     use_poll = hasattr(select, "poll")  # poll() has no descriptor ceiling; select() stops at 1024
