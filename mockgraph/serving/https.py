@@ -9,6 +9,8 @@ each hold one of many workers for at most `READ_TIMEOUT` of silence.
 from __future__ import annotations
 
 import selectors
+import ssl
+import sys
 
 from cheroot import wsgi
 from cheroot.server import HTTPConnection
@@ -67,6 +69,13 @@ def _readable(sock) -> bool:
 
 class Server(wsgi.Server):
     bind_error: OSError | None = None  # why the last bind failed: cheroot's own error drops the errno
+
+    def error_log(self, msg="", level=20, traceback=False):
+        # A client that hung up mid-request or mid-TLS is the client's business: cheroot's line, without
+        # the tracebacks it adds for each one (a few per slow or vanished client).
+        if isinstance(sys.exc_info()[1], ssl.SSLError | ConnectionError):
+            traceback = False
+        super().error_log(msg, level, traceback)
 
     def bind(self, family, type, proto=0):
         """cheroot's, but a socket that cannot bind is closed now (not when its traceback is freed)."""
