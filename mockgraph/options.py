@@ -1,4 +1,5 @@
-"""The options of `create_app(**options)`; the command line mirrors them (CONTRACT §9, §10)."""
+"""The options of `create_app(**options)`, and the checks of where to serve (`MockGraph`, `mockgraph
+serve`); the command line mirrors them, with the same words in its errors (CONTRACT §9, §10)."""
 
 from __future__ import annotations
 
@@ -37,3 +38,18 @@ class Options:
             raise ValueError("journal_size must not be negative")
         if self.journal_bytes < 1:
             raise ValueError("journal_bytes must be positive")
+
+
+def check_port(port) -> int:
+    """The port, or ValueError: 0 (a free one) to 65535."""
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
+        raise ValueError(f"port must be a whole number from 0 to 65535, not {port!r}")
+    return port
+
+
+def check_certificate(tls: bool, cert: str | None, key: str | None) -> None:
+    """tls=True makes a certificate; cert and key name one of your own: one or the other, whole."""
+    if (cert is None) != (key is None):
+        raise ValueError("cert and key go together: give both files or neither")
+    if tls and cert is not None:
+        raise ValueError("tls makes its own certificate: give either tls or cert and key, not both")

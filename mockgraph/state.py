@@ -55,6 +55,9 @@ class MockState:
         if options.reseed or self.repository.is_empty():
             self.reset_data()
         users = self.repository.users()
+        if options.me and self.repository.find_user(options.me) is None:
+            self.repository.close()  # a mock that does not start keeps no --db file open
+            raise ValueError(f"me names nobody in the data: no user has the id or userPrincipalName '{options.me}'")
         self._default_user_ref = options.me or (users[0]["id"] if users else None)
 
     def reset_data(self) -> None:

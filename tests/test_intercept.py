@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
@@ -12,6 +13,7 @@ import requests
 from conftest import ADELE, ADELE_UPN, NESTOR, SEED_PAGE_ID
 
 import mockgraph
+from mockgraph.harness import intercept as intercept_module
 from mockgraph.harness.intercept import BASE_URL, intercept
 
 AUTH = {"Authorization": "Bearer x"}
@@ -302,3 +304,142 @@ def test_the_pytest_fixture_intercepts_with_the_tests_markers(mockgraph_intercep
     titles = [p["detail"]["jobTitle"] for p in requests.get(url, headers=AUTH).json()["value"]]
     assert titles == ["Seeded by a marker"]
     assert [entry["status"] for entry in graph.requests] == [503, 200]
+
+
+# -- The client's own timeout, as over HTTP -----------------------------------------------------------
+
+SLOW = {"effect": "delay", "delayMs": 30_000, "path": "/me/*"}
+PATIENCE = 15  # the client gave up well before the delay ended: not a speed requirement
+
+
+def requests_call(base: str):
+    return requests.get(f"{base}/me/profile/positions", headers=AUTH, timeout=0.3)
+
+
+def requests_tuple_call(base: str):
+    return requests.get(f"{base}/me/profile/positions", headers=AUTH, timeout=(5, 0.3))
+
+
+def httpx_call(base: str):
+    with httpx.Client(timeout=0.3) as client:
+        return client.get(f"{base}/me/profile/positions", headers=AUTH)
+
+
+def httpx_async_call(base: str):
+    async def call():
+        async with httpx.AsyncClient(timeout=httpx.Timeout(5, read=0.3)) as client:
+            return await client.get(f"{base}/me/profile/positions", headers=AUTH)
+    return asyncio.run(call())
+
+
+CLIENTS = [(requests_call, requests.exceptions.ReadTimeout), (requests_tuple_call, requests.exceptions.ReadTimeout),
+           (httpx_call, httpx.ReadTimeout), (httpx_async_call, httpx.ReadTimeout)]
+
+
+@pytest.mark.parametrize("served", ["intercept", "live"])
+@pytest.mark.parametrize("call, timeout_error", CLIENTS, ids=["requests", "requests-tuple", "httpx", "httpx-async"])
+def test_a_delay_longer_than_the_clients_timeout_raises_its_own_timeout_error(served, call, timeout_error):
+    mock = intercept() if served == "intercept" else mockgraph.MockGraph()
+    with mock:
+        mock.faults.add(SLOW)
+        started = time.monotonic()
+        with pytest.raises(timeout_error):
+            call(mock.base_url)
+        assert time.monotonic() - started < PATIENCE
+        mock.reset()  # ends the delay the client gave up on
+        assert call(mock.base_url).status_code == 200  # no rule now: answered within the timeout
+
+
+def test_a_delay_within_the_clients_timeout_is_answered():
+    with intercept() as graph:
+        graph.faults.add({**SLOW, "delayMs": 50})
+        url = f"{graph.base_url}/me/profile/positions"
+        assert requests.get(url, headers=AUTH, timeout=30).status_code == 200
+        with httpx.Client(timeout=30) as client:
+            assert client.get(url, headers=AUTH).status_code == 200
+
+
+# -- Decorating generators (pytest yield fixtures, say) -----------------------------------------------
+
+def intercepted_by(graph) -> bool:
+    """Checked before any call: were the interception not active, the call would go to the network."""
+    return intercept_module._router.target() is graph
+
+
+def test_decorated_generator_is_intercepted_while_it_runs_and_passes_values_through():
+    graph, before = intercept(), originals()
+
+    @graph
+    def steps(first_title: str):
+        assert intercepted_by(graph)
+        requests.post(f"{BASE_URL}/me/profile/positions", headers=AUTH,
+                      json={**NEW_POSITION, "detail": {**NEW_POSITION["detail"], "jobTitle": first_title}})
+        second_title = yield stored_titles(graph)
+        assert intercepted_by(graph)  # still, after resuming
+        with httpx.Client() as client:
+            client.post(f"{BASE_URL}/me/profile/positions", headers=AUTH,
+                        json={**NEW_POSITION, "detail": {**NEW_POSITION["detail"], "jobTitle": second_title}})
+        return stored_titles(graph)
+
+    run = steps("One")
+    assert originals() == before  # nothing happens until the generator runs
+    assert "One" in next(run)
+    with pytest.raises(StopIteration) as done:
+        run.send("Two")
+    assert {"One", "Two"} <= set(done.value.value)
+    assert originals() == before and not intercepted_by(graph)
+    assert "One" not in next(steps("Three"))  # each run starts from the seeded state
+
+
+def test_decorated_async_generator_is_intercepted_while_it_runs():
+    graph, before = intercept(), originals()
+
+    @graph
+    async def steps():
+        assert intercepted_by(graph)
+        async with httpx.AsyncClient() as client:
+            received = yield (await client.get(f"{BASE_URL}/me/profile/positions", headers=AUTH)).status_code
+            assert intercepted_by(graph)
+            yield received, (await client.get(f"{BASE_URL}/me", headers=AUTH)).status_code
+
+    async def scenario():
+        run = steps()
+        first = await run.__anext__()
+        second = await run.asend("sent")
+        with pytest.raises(StopAsyncIteration):
+            await run.__anext__()
+        return first, second
+
+    assert asyncio.run(scenario()) == (200, ("sent", 200))
+    assert originals() == before and not intercepted_by(graph)
+
+
+def test_closing_a_decorated_generator_early_ends_the_interception():
+    graph, before = intercept(), originals()
+
+    @graph
+    def endless():
+        while True:
+            yield intercepted_by(graph)
+
+    run = endless()
+    assert next(run) is True
+    run.close()
+    assert originals() == before and not intercepted_by(graph)
+
+
+def test_decorating_something_not_callable_is_refused_at_once():
+    with pytest.raises(TypeError, match="decorates a function"):
+        intercept()("not a function")
+
+
+@pytest.fixture
+@intercept()
+def intercepted_graph():
+    """A yield fixture under the decorator: Graph is intercepted for the whole test."""
+    yield BASE_URL
+
+
+def test_a_decorated_yield_fixture_intercepts_for_the_test(intercepted_graph):
+    assert intercept_module._router.target() is not None
+    assert requests.get(f"{intercepted_graph}/me", headers=AUTH, timeout=10).json()["id"] == ADELE

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import socket
+import threading
 import time
 
 import pytest
@@ -191,3 +194,79 @@ def test_options_reach_the_app(tmp_path):
         page = requests.get(positions(mock, PERSON), headers=AUTH, timeout=10).json()
         assert len(page["value"]) == 1 and "@odata.nextLink" in page
         assert len(mock.requests) == 1
+
+
+def open_files() -> dict[str, str]:
+    """This process's open descriptors and what they are (Linux's /proc, macOS's /dev/fd)."""
+    folder = "/proc/self/fd" if os.path.isdir("/proc/self/fd") else "/dev/fd"
+    found = {}
+    for name in os.listdir(folder):
+        with contextlib.suppress(OSError):  # the listing's own descriptor is gone by now
+            found[name] = os.readlink(os.path.join(folder, name)) if folder.startswith("/proc") else name
+    return found
+
+
+@pytest.mark.parametrize("tls", [False, True], ids=["http", "https"])
+def test_a_port_in_use_leaks_no_thread_socket_or_db_file(tmp_path, tls):
+    db = str(tmp_path / "state.db")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        threads, files = set(threading.enumerate()), open_files()
+        with pytest.raises(PortInUse, match="already in use"):
+            MockGraph(port=taken.getsockname()[1], db=db, tls=tls)
+        leaked_threads = [t.name for t in set(threading.enumerate()) - threads]
+        leaked_files = {k: v for k, v in open_files().items() if k not in files}
+    assert not leaked_threads and not leaked_files
+    with MockGraph(db=db):  # the file is free for the next mock
+        pass
+
+
+@pytest.mark.parametrize("tls", [False, True], ids=["http", "https"])
+def test_stop_ends_requests_waiting_out_a_delay(tls):
+    threads = set(threading.enumerate())
+    mock = MockGraph(tls=tls)
+    rule = mock.faults.add(path="/users/*/profile/positions", effect="delay", delayMs=120_000)
+    answers: list = []
+
+    def call():
+        try:
+            answers.append(requests.get(positions(mock), headers=AUTH, verify=mock.certificate, timeout=120))
+        except requests.RequestException as error:
+            answers.append(error)
+
+    clients = [threading.Thread(target=call) for _ in range(3)]
+    for client in clients:
+        client.start()
+    deadline = time.monotonic() + 30  # a guard against a hang, not a speed requirement
+    while mock.faults.counts(rule["id"])["fired"] < 3 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert mock.faults.counts(rule["id"])["fired"] == 3
+    started = time.monotonic()
+    mock.stop()
+    assert time.monotonic() - started < 30  # generous: what matters is not waiting out the two minutes
+    # Nothing of the server's is left waiting out the delay: its workers ended with the stop.
+    for thread in set(threading.enumerate()) - threads - set(clients):
+        thread.join(10)
+        assert not thread.is_alive(), f"{thread.name} still runs after stop()"
+    for client in clients:
+        client.join(10)
+        assert not client.is_alive()
+    assert len(answers) == 3
+
+
+def test_a_reset_ends_requests_waiting_out_a_delay_and_they_change_nothing(mock):
+    rule = mock.faults.add(path="/users/*/profile/positions", methods=["POST"], effect="delay", delayMs=60_000)
+    answers: list = []
+    writer = threading.Thread(target=lambda: answers.append(
+        requests.post(positions(mock), json=NEW, headers=AUTH, timeout=120)))
+    writer.start()
+    deadline = time.monotonic() + 30  # a guard against a hang, not a speed requirement
+    while mock.faults.counts(rule["id"])["fired"] < 1 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    before = mock.state()
+    mock.reset()
+    writer.join(30)
+    assert not writer.is_alive() and answers[0].status_code == 503
+    assert answers[0].json()["error"]["code"] == "serviceNotAvailable"
+    assert mock.state() == before  # the write from before the reset did not land after it

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import socket
 import ssl
+import time
 import urllib.request
 
 import pytest
@@ -80,3 +82,17 @@ def test_mockgraph_tls():
         assert requests.get(localhost, headers=AUTH, verify=cert, timeout=10).status_code == 200
         assert mock.requests.last["status"] == 200
     assert not os.path.exists(cert)
+
+
+def test_a_client_hanging_up_mid_request_is_one_log_line_not_tracebacks(capfd):
+    with MockGraph(tls=True) as mock:
+        context = ssl.create_default_context(cafile=mock.certificate)
+        with context.wrap_socket(socket.create_connection(("127.0.0.1", mock.port), timeout=10),
+                                 server_hostname="127.0.0.1") as sock:
+            sock.sendall(b"GET /_mockgraph/health HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # and hangs up
+        logged = ""
+        deadline = time.monotonic() + 10  # a guard against a hang, not a speed requirement
+        while "socket.error" not in logged and time.monotonic() < deadline:
+            time.sleep(0.05)
+            logged += capfd.readouterr().err
+    assert "socket.error" in logged and "Traceback" not in logged

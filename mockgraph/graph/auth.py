@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from mockgraph.clock import Clock
@@ -26,15 +27,19 @@ class Caller:
     roles: frozenset[str] = field(default_factory=frozenset)
     app_id: str | None = None
     app_name: str | None = None
+    # Whether the token has the claim at all. A claim that names nothing usable (empty, or of an odd
+    # shape) still means "enforce what it grants": nothing. Never "no claim: every permission".
+    scp_claim: bool = False
+    roles_claim: bool = False
 
     @property
     def enforced(self) -> bool:
         """Permissions apply only to tokens that state some."""
-        return bool(self.scopes or self.roles)
+        return self.scp_claim or self.roles_claim
 
     @property
     def app_only(self) -> bool:
-        return bool(self.roles) and not self.scopes
+        return self.roles_claim and not self.scp_claim
 
     def journal_view(self) -> dict:
         return {"userId": self.user_id, "scopes": sorted(self.scopes), "roles": sorted(self.roles),
@@ -54,27 +59,41 @@ def authenticate(header: str | None, clock: Clock) -> Caller:
     if token.count(".") != 2:
         return Caller()
     claims = _claims(token)
-    exp = claims.get("exp")
-    if exp is not None and (not isinstance(exp, int | float) or exp <= clock.now().timestamp()):
-        raise InvalidAuthenticationToken("Lifetime validation failed, the token is expired.")
-    scp, roles = claims.get("scp"), claims.get("roles")
+    if "exp" in claims:
+        exp = claims["exp"]
+        # A time is a finite number of seconds: not a string, a bool, null, NaN or infinity (1e999).
+        if isinstance(exp, bool) or not isinstance(exp, int | float) or not math.isfinite(exp):
+            raise InvalidAuthenticationToken("Lifetime validation failed, the token's 'exp' claim is not a time.")
+        if exp <= clock.now().timestamp():
+            raise InvalidAuthenticationToken("Lifetime validation failed, the token is expired.")
     return Caller(
         user_id=_text(claims.get("oid")),
         upn=_text(claims.get("upn")) or _text(claims.get("preferred_username")),
         name=_text(claims.get("name")),
-        scopes=frozenset(scp.split()) if isinstance(scp, str) else frozenset(),
-        roles=frozenset(r for r in roles if isinstance(r, str)) if isinstance(roles, list) else frozenset(),
+        scopes=permission_names(claims.get("scp")),
+        roles=permission_names(claims.get("roles")),
         app_id=_text(claims.get("appid")) or _text(claims.get("azp")),
         app_name=_text(claims.get("app_displayname")),
+        scp_claim="scp" in claims,
+        roles_claim="roles" in claims,
     )
+
+
+def permission_names(claim) -> frozenset[str]:
+    """`scp` or `roles` as names: a space-separated string, or a list of them (Azure AD sends `scp` as
+    the one and `roles` as the other). Anything else in the claim names nothing."""
+    if isinstance(claim, str):
+        return frozenset(claim.split())
+    if isinstance(claim, list):
+        return frozenset(name for item in claim if isinstance(item, str) for name in item.split())
+    return frozenset()
 
 
 def _claims(token: str) -> dict:
     try:
-        # Strict, as a body is read: a claim that is not text (a lone surrogate escape) would reach the
-        # journal and stored identity sets.
+        # Strict: NaN and Infinity are not JSON, and a claim given twice has no one meaning.
         claims = loads_strict(b64url_decode(token.split(".")[1]))
-    except ValueError:  # UnicodeDecodeError is a ValueError
+    except ValueError:  # UnicodeDecodeError is one, and loads_strict turns RecursionError into one
         claims = None
     if not isinstance(claims, dict):
         raise InvalidAuthenticationToken("CompactToken parsing failed with error code: 80049217")
@@ -89,7 +108,7 @@ def authorize(caller: Caller, *, own: bool, write: bool) -> None:
     """403 unless the token's scopes or roles allow this operation on this (own or other) profile."""
     if not caller.enforced:
         return
-    if caller.scopes:
+    if caller.scp_claim:  # a delegated token: its scopes alone count, even with roles beside them
         needed = (WRITE_OWN if own else WRITE_ANY) if write else (READ_OWN if own else READ_ANY)
         granted = caller.scopes
     else:

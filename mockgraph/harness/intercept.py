@@ -7,6 +7,7 @@ directly, with no socket and no change to the code under test; every other host 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import functools
 import inspect
 import io
@@ -42,16 +43,29 @@ class Interception(MockControls):
 
     # Serving
 
-    def handle(self, method: str, url: str, headers, body: bytes) -> WsgiResponse:
-        return call_wsgi(self.app, method, url, headers, body)
+    def handle(self, method: str, url: str, headers, body: bytes, timeout: float | None = None) -> WsgiResponse:
+        """The app's answer. While fault rules exist (a delay may be among them), the call runs in a
+        thread and `TimedOut` is raised once the client's read `timeout` has passed; the call goes on
+        meanwhile, as a server's would after its client gave up."""
+        if timeout is None or not len(self.mock_state.faults):
+            return call_wsgi(self.app, method, url, headers, body)
+        try:
+            return _in_thread(call_wsgi, self.app, method, url, headers, body).result(timeout)
+        except TimeoutError:  # concurrent.futures.TimeoutError is this since Python 3.11
+            raise TimedOut(timeout) from None
 
-    async def handle_async(self, method: str, url: str, headers, body: bytes) -> WsgiResponse:
-        if len(self.mock_state.faults):
-            # A delay rule sleeps: in a worker thread it cannot stall the event loop, so the caller's
-            # asyncio timeouts and other tasks run on, as they would against a server.
-            return await asyncio.to_thread(self.handle, method, url, headers, body)
-        # Else inline: a thread hop per call would add a good share of the mock's own time.
-        return self.handle(method, url, headers, body)
+    async def handle_async(self, method: str, url: str, headers, body: bytes,
+                           timeout: float | None = None) -> WsgiResponse:
+        if not len(self.mock_state.faults):
+            # Inline: a thread hop per call would add a good share of the mock's own time.
+            return call_wsgi(self.app, method, url, headers, body)
+        # A delay rule waits: in a thread it cannot stall the event loop, so other tasks and the caller's
+        # own timeouts run on, as they would against a server.
+        call = asyncio.wrap_future(_in_thread(call_wsgi, self.app, method, url, headers, body))
+        try:
+            return await asyncio.wait_for(call, timeout)
+        except TimeoutError:
+            raise TimedOut(timeout) from None
 
     def __enter__(self) -> Interception:
         _router.push(self)
@@ -61,8 +75,40 @@ class Interception(MockControls):
         _router.pop(self)
 
     def __call__(self, func):
-        """As a decorator: intercept while the function (sync or async) runs. Each call starts from the
-        seeded state, as moto's decorator does, so parametrized tests do not see each other's writes."""
+        """As a decorator: intercept while the function (sync or async, a generator too: a pytest yield
+        fixture, say) runs. Each call starts from the seeded state, as moto's decorator does, so
+        parametrized tests do not see each other's writes."""
+        if not callable(func):
+            raise TypeError(f"@intercept() decorates a function, not {type(func).__name__}")
+        if inspect.isasyncgenfunction(func):
+            @functools.wraps(func)
+            async def run_async_generator(*args, **kwargs):
+                with self:
+                    self.reset()
+                    generator = func(*args, **kwargs)
+                    try:  # what `yield from` does for a sync generator: pass values and errors through
+                        value = await generator.__anext__()
+                        while True:
+                            try:
+                                sent = yield value
+                            except GeneratorExit:
+                                raise
+                            except BaseException as error:
+                                value = await generator.athrow(error)
+                            else:
+                                value = await generator.asend(sent)
+                    except StopAsyncIteration:
+                        return
+                    finally:
+                        await generator.aclose()
+            return run_async_generator
+        if inspect.isgeneratorfunction(func):
+            @functools.wraps(func)
+            def run_generator(*args, **kwargs):
+                with self:
+                    self.reset()
+                    return (yield from func(*args, **kwargs))
+            return run_generator
         if inspect.iscoroutinefunction(func):
             @functools.wraps(func)
             async def run_async(*args, **kwargs):
@@ -80,6 +126,30 @@ class Interception(MockControls):
 
     def __repr__(self) -> str:
         return f"<Interception of {self.base_url}>"
+
+
+class TimedOut(Exception):
+    """The app did not answer within the client's read timeout: raised as the client's own timeout error."""
+
+    def __init__(self, timeout: float):
+        super().__init__(f"Read timed out. (read timeout={timeout})")
+        self.timeout = timeout
+
+
+def _in_thread(func, *args) -> concurrent.futures.Future:
+    """Run `func` in a daemon thread of its own: a call the client gave up on holds up no exit
+    (an executor's threads are joined at exit, and asyncio.run waits for its default executor)."""
+    future: concurrent.futures.Future = concurrent.futures.Future()
+
+    def run():
+        if future.set_running_or_notify_cancel():
+            try:
+                future.set_result(func(*args))
+            except BaseException as error:
+                future.set_exception(error)
+
+    threading.Thread(target=run, name="mockgraph-intercept-call", daemon=True).start()
+    return future
 
 
 def intercept(app=None, **app_options) -> Interception:
@@ -183,6 +253,14 @@ def _httpx_target(request: httpx.Request) -> Interception | None:
     return target if is_graph_url(url.scheme, url.host, url.port) else None
 
 
+def _httpx_read_timeout(request: httpx.Request) -> float | None:
+    return _seconds(request.extensions.get("timeout", {}).get("read"))
+
+
+def _seconds(value) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
 def _httpx_response(answer: WsgiResponse) -> httpx.Response:
     return httpx.Response(answer.status, headers=answer.headers, stream=httpx.ByteStream(answer.body),
                           extensions={"http_version": b"HTTP/1.1", "reason_phrase": answer.reason.encode()})
@@ -195,7 +273,12 @@ def _httpx_sync(original):
         if target is None:
             return original(transport, request)
         body = request.read()
-        return _httpx_response(target.handle(request.method, str(request.url), request.headers.multi_items(), body))
+        try:
+            answer = target.handle(request.method, str(request.url), request.headers.multi_items(), body,
+                                   _httpx_read_timeout(request))
+        except TimedOut as error:
+            raise httpx.ReadTimeout(str(error), request=request) from None
+        return _httpx_response(answer)
     return handle_request
 
 
@@ -206,7 +289,11 @@ def _httpx_async(original):
         if target is None:
             return await original(transport, request)
         body = await request.aread()
-        answer = await target.handle_async(request.method, str(request.url), request.headers.multi_items(), body)
+        try:
+            answer = await target.handle_async(request.method, str(request.url), request.headers.multi_items(),
+                                               body, _httpx_read_timeout(request))
+        except TimedOut as error:
+            raise httpx.ReadTimeout(str(error), request=request) from None
         return _httpx_response(answer)
     return handle_async_request
 
@@ -238,6 +325,13 @@ def _requests_target(url: str) -> Interception | None:
     return target if graph else None
 
 
+def _requests_read_timeout(timeout) -> float | None:
+    """The read part of what `requests` takes: seconds, (connect, read), or urllib3's Timeout."""
+    if isinstance(timeout, tuple) and len(timeout) == 2:
+        timeout = timeout[1]
+    return _seconds(getattr(timeout, "read_timeout", timeout))
+
+
 def _requests_send(original):
     from urllib3 import HTTPResponse
     from urllib3._collections import HTTPHeaderDict
@@ -247,7 +341,15 @@ def _requests_send(original):
         target = _requests_target(request.url)
         if target is None:
             return original(adapter, request, *args, **kwargs)
-        answer = target.handle(request.method, request.url, request.headers.items(), _requests_body(request.body))
+        timeout = kwargs["timeout"] if "timeout" in kwargs else (args[1] if len(args) > 1 else None)
+        try:
+            answer = target.handle(request.method, request.url, request.headers.items(),
+                                   _requests_body(request.body), _requests_read_timeout(timeout))
+        except TimedOut as error:
+            from requests.exceptions import ReadTimeout
+
+            raise ReadTimeout(f"HTTPSConnectionPool(host='{GRAPH_HOST}', port=443): {error}",
+                              request=request) from None
         raw = HTTPResponse(body=io.BytesIO(answer.body), headers=HTTPHeaderDict(answer.headers),
                            status=answer.status, reason=answer.reason, preload_content=False,
                            decode_content=False)

@@ -12,6 +12,7 @@ from pathlib import Path
 from mockgraph.app import create_app
 from mockgraph.control.surface import MockControls
 from mockgraph.graph.routes.context import STATE_KEY
+from mockgraph.options import check_certificate, check_port
 from mockgraph.serving.server import make_server, stop
 from mockgraph.serving.tls import CertificateFiles, self_signed
 from mockgraph.state import MockState
@@ -31,8 +32,9 @@ class MockGraph(MockControls):
 
     def __init__(self, *, host: str = "127.0.0.1", port: int = 0, tls: bool = False, cert: str | None = None,
                  key: str | None = None, **options):
-        if (cert is None) != (key is None):
-            raise ValueError("cert and key go together")
+        # Checked before the app exists: a mock that cannot start opens no --db file.
+        check_port(port)
+        check_certificate(tls, cert, key)
         self.app = create_app(host=host, **options)  # the control API accepts requests addressed to it
         self.mock_state: MockState = self.app.extensions[STATE_KEY]
         self.host = host
@@ -55,14 +57,14 @@ class MockGraph(MockControls):
             return self
         if self._stopped:
             raise RuntimeError("this MockGraph was stopped; make a new one")
-        if self._tls:
-            self._certificate = self._given_certificate or self_signed(self.host)
-        certificate = (str(self._certificate.cert), str(self._certificate.key)) if self._certificate else None
         try:
+            if self._tls:
+                self._certificate = self._given_certificate or self_signed(self.host)
+            certificate = (str(self._certificate.cert), str(self._certificate.key)) if self._certificate else None
             server = make_server(self.app, self.host, self._port, max_body=self.mock_state.options.max_body,
                                  certificate=certificate)
         except BaseException:
-            self._remove_certificate()
+            self.stop()  # a port in use, a bad certificate: nothing is left open
             raise
         self._server, self.port = server, int(server.effective_port)
         self._thread = threading.Thread(target=server.run, name=f"mockgraph-{self.port}", daemon=True)
@@ -78,6 +80,8 @@ class MockGraph(MockControls):
         """Stop serving at once, close the store, and delete a certificate made for this mock."""
         server, thread = self._server, self._thread
         self._server = self._thread = None
+        # Requests waiting out a delay rule go on (and end) now, so that no worker holds the stop up.
+        self.mock_state.faults.release(for_good=True)
         if server is not None:
             stop(server, thread)
         if not self._stopped:

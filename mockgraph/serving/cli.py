@@ -8,7 +8,7 @@ import signal
 import sys
 from pathlib import Path
 
-from mockgraph.options import DEFAULT_JOURNAL_BYTES, DEFAULT_MAX_BODY
+from mockgraph.options import DEFAULT_JOURNAL_BYTES, DEFAULT_MAX_BODY, check_certificate, check_port
 
 SERVE_EPILOG = """\
 once it answers, it prints: mockgraph listening on http://127.0.0.1:8765/beta
@@ -40,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
                                 description="Serve the mock over HTTP (or HTTPS) until Ctrl-C or SIGTERM.",
                                 epilog=SERVE_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8765, help="port (0 takes a free one; default 8765)")
+    serve.add_argument("--port", type=_port, default=8765, help="port (0 takes a free one; default 8765)")
     serve.add_argument("--fixtures", action="append", metavar="PATH",
                        help="fixture file to seed from, or a bundled one's name: default, example-people "
                             "(repeatable; default: default)")
@@ -102,8 +102,10 @@ def serve(args: argparse.Namespace) -> int:
     from mockgraph.serving.tls import CertificateFiles, self_signed
     from mockgraph.store.storage import DatabaseFileError
 
-    if (args.cert is None) != (args.key is None):
-        print("mockgraph: --cert and --key go together", file=sys.stderr)
+    try:
+        check_certificate(args.tls, args.cert, args.key)
+    except ValueError as error:
+        print(f"mockgraph: {error}", file=sys.stderr)
         return 1
     if args.cert_out and not (args.tls or args.cert):
         print("mockgraph: --cert-out writes the HTTPS certificate: add --tls (or --cert and --key)", file=sys.stderr)
@@ -180,6 +182,17 @@ def _export_certificate(certificate, path: str) -> Path:
         return certificate.export(path).resolve()
     except OSError as error:
         raise CertificateOutError(f"cannot write --cert-out {path}: {error.strerror or error}") from None
+
+
+def _port(text: str) -> int:
+    try:
+        port: int | str = int(text)
+    except ValueError:
+        port = text
+    try:
+        return check_port(port)
+    except ValueError as error:  # argparse's own words for a type error would not say the range
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _interrupt(signum, frame):

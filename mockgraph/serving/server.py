@@ -1,23 +1,38 @@
 """Serving the app over HTTP with waitress, a production WSGI server (pure Python, every platform), and
-over HTTPS with cheroot (waitress has no TLS)."""
+over HTTPS with cheroot (waitress has no TLS; see https.py).
+
+No client may hold the others up. waitress reads requests on its event loop, so a half-sent request
+costs a connection slot, never a worker; slots are many, and idle or stalled connections give theirs
+back after `IDLE_TIMEOUT`.
+"""
 
 from __future__ import annotations
 
 import errno
 import ipaddress
+import select
 import socket
 import threading
 
 from waitress import wasyncore
 from waitress.channel import HTTPChannel
 from waitress.server import BaseWSGIServer, create_server
-from waitress.task import WSGITask
+from waitress.task import ThreadedTaskDispatcher, WSGITask
 from waitress.trigger import trigger
 
-THREADS = 8
+from mockgraph.options import check_port
+
+THREADS = 8  # app workers (writes take the store's lock anyway)
 ADDRESS_IN_USE = (errno.EADDRINUSE, 48, 10048)  # Linux, macOS, Windows
-# cheroot waits up to this long (its select timeout) before it notices a stop; its default is 0.5 s.
-TLS_STOP_LATENCY = 0.02
+# Open connections served at once (waitress's default, 100, is reached by one keep-alive pool), fewer
+# where the process may open fewer files. Past it waitress stops accepting until a slot frees.
+CONNECTION_LIMIT = 1000
+SPARE_FILES = 64  # descriptors left for the store, the journal, pipes and the app's own
+SELECT_LIMIT = 500  # Windows' select() watches at most 512 sockets
+# Seconds before an idle keep-alive connection, or one whose request stopped arriving, is closed (waitress's
+# default is 120 s); the check runs every CLEANUP_INTERVAL. A request being answered is never cut.
+IDLE_TIMEOUT = 30
+CLEANUP_INTERVAL = 5
 
 
 class PortInUse(OSError):
@@ -32,16 +47,26 @@ def make_server(app, host: str = "127.0.0.1", port: int = 8765, *, max_body: int
     # The server buffers the whole body before the app runs; cap what it accepts well above our own
     # limit so that the app (not the server) answers the Graph-shaped 413 for ordinary oversizes.
     body_cap = max(64 * 1024 * 1024, 4 * (max_body or 0))
+    check_port(port)
     if certificate is not None:
         return TLSServer(app, host, port, certificate, body_cap)
+    use_poll = hasattr(select, "poll")  # poll() has no descriptor ceiling; select() stops at 1024
+    # Our own socket map and worker pool: waitress makes its trigger pipe and listening socket before it
+    # binds, and would start its workers too, leaking all three when the bind fails.
+    socket_map: dict = {}
+    workers = ThreadedTaskDispatcher()
     try:
-        server = create_server(app, host=host, port=port, threads=THREADS, ident="mockgraph",
+        server = create_server(app, map=socket_map, _dispatcher=workers, host=host, port=port, ident="mockgraph",
                                max_request_body_size=body_cap, clear_untrusted_proxy_headers=True,
-                               channel_timeout=120)
-    except OSError as error:
-        if error.errno in ADDRESS_IN_USE:
+                               connection_limit=connection_limit(use_poll), channel_timeout=IDLE_TIMEOUT,
+                               cleanup_interval=CLEANUP_INTERVAL, asyncore_use_poll=use_poll)
+    except BaseException as error:
+        for obj in list(socket_map.values()):
+            obj.close()
+        if isinstance(error, OSError) and error.errno in ADDRESS_IN_USE:
             raise PortInUse(f"port {port} on {host} is already in use") from None
         raise
+    workers.set_thread_count(THREADS)
     loop_map = server._map if hasattr(server, "_map") else server.map  # one socket, or several
     for listener in loop_map.values():
         if isinstance(listener, BaseWSGIServer):
@@ -78,23 +103,14 @@ class TLSServer:
     """cheroot's WSGI server with Python's TLS, behind the same few names as a waitress server."""
 
     def __init__(self, app, host: str, port: int, certificate: tuple[str, str], body_cap: int):
-        from cheroot import wsgi
-        from cheroot.ssl.builtin import BuiltinSSLAdapter
+        from mockgraph.serving.https import tls_server
 
-        server = wsgi.Server((host, port), app, numthreads=THREADS, server_name="mockgraph", request_queue_size=128,
-                             timeout=120, shutdown_timeout=5)
-        server.max_request_body_size = body_cap
-        server.expiration_interval = TLS_STOP_LATENCY
+        server = tls_server(app, host, port, certificate, body_cap)
         try:
-            server.ssl_adapter = BuiltinSSLAdapter(*certificate)
-        except (OSError, ValueError) as error:
-            raise ValueError(f"cannot use the certificate {certificate[0]} with the key {certificate[1]}: "
-                             f"{getattr(error, 'strerror', None) or error}") from None
-        try:
-            server.prepare()  # binds and listens
-        except OSError as error:
-            cause = error.__cause__ if isinstance(error.__cause__, OSError) else error
-            if cause.errno in ADDRESS_IN_USE:
+            server.prepare()  # binds and listens, then starts its workers
+        except OSError:
+            # cheroot's own error has no errno: the bind's does.
+            if getattr(server.bind_error, "errno", None) in ADDRESS_IN_USE:
                 raise PortInUse(f"port {port} on {host} is already in use") from None
             raise
         self._server = server
@@ -105,6 +121,18 @@ class TLSServer:
 
     def close(self) -> None:
         self._server.stop()
+
+
+def connection_limit(use_poll: bool = True) -> int:
+    limit = CONNECTION_LIMIT if use_poll else SELECT_LIMIT
+    try:
+        import resource
+    except ImportError:  # Windows: no descriptor limit to respect
+        return limit
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY:
+        return limit
+    return max(SPARE_FILES, min(limit, soft - SPARE_FILES))
 
 
 def stop(server, thread: threading.Thread, timeout: float = 10) -> None:

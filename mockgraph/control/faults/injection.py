@@ -160,7 +160,8 @@ class FaultRules:
         self.repository = repository
         self.default_seed = default_seed
         self.timer = time.monotonic
-        self.sleep = time.sleep
+        self.sleep = self.wait  # replaceable (tests fake time): a true result means "cut short"
+        self._released = threading.Event()
         self._lock = threading.Lock()
         self._rules: list[FaultRule] = []
         self._next_id = 1
@@ -222,6 +223,20 @@ class FaultRules:
         with self._lock:
             self._rules.clear()
 
+    def wait(self, seconds: float) -> bool:
+        """Wait out a delay; True when `release()` cut it short."""
+        with self._lock:
+            released = self._released
+        return released.wait(seconds)
+
+    def release(self, *, for_good: bool = False) -> None:
+        """End the delays being waited out now (on reset); `for_good`, every later one too (on stop)."""
+        with self._lock:
+            released = self._released
+            if not for_good:
+                self._released = threading.Event()
+        released.set()
+
     def _find(self, rule_id: str) -> FaultRule | None:
         return next((rule for rule in self._rules if rule.id == rule_id), None)
 
@@ -273,7 +288,9 @@ def guard(rules: FaultRules) -> None:
         g.fault = {"rule": firing.rule, "effect": firing.effect}
         if firing.error is not None:
             raise firing.error
-        rules.sleep(firing.delay)
+        if rules.sleep(firing.delay):
+            # Reset or stopped meanwhile: a request from before must not go on to act on what came after.
+            raise errors.ServiceNotAvailable(message="The mock was reset or stopped while this request waited.")
 
 
 def read_rules_file(path: str | Path) -> list[dict]:
@@ -300,4 +317,5 @@ def install(state) -> FaultRules:
     state.faults = rules
     state.guards.append(lambda: guard(rules))
     state.on_reset.append(rules.clear)
+    state.on_reset.append(rules.release)
     return rules
