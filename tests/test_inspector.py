@@ -288,7 +288,7 @@ def _snapshot(client: GraphTestClient) -> tuple:
 @pytest.mark.parametrize("browser_headers", [
     {"Origin": "http://localhost"},
     {"Sec-Fetch-Site": "same-origin", "Sec-Fetch-Mode": "cors"},
-    {"Sec-Fetch-Mode": "navigate", "Sec-Fetch-Dest": "document"},
+    {"Sec-Fetch-Site": "none", "Sec-Fetch-Mode": "navigate", "Sec-Fetch-Dest": "document"},
     {"Origin": "http://localhost", "Sec-Fetch-Site": "same-origin", CLIENT_HEADER: ""},
 ])
 @pytest.mark.parametrize("method, path, body", _changes())
@@ -306,7 +306,9 @@ def test_a_browser_change_without_the_header_is_refused_and_changes_nothing(brow
 
 @pytest.mark.parametrize("method, path, body", _changes())
 def test_the_inspector_header_or_a_tool_without_browser_headers_may_change(method, path, body):
-    for headers in ({"Origin": "http://localhost", "Sec-Fetch-Site": "same-origin", CLIENT_HEADER: "inspector"}, {}):
+    # Node's fetch, a tool like curl, sends Sec-Fetch-Mode but neither Origin nor Sec-Fetch-Site.
+    for headers in ({"Origin": "http://localhost", "Sec-Fetch-Site": "same-origin", CLIENT_HEADER: "inspector"}, {},
+                    {"Sec-Fetch-Mode": "cors"}):
         client = GraphTestClient(create_app(clock="2024-01-01T00:00:00Z"))
         client.raw.post("/_mockgraph/faults", json={"id": "kept", "path": "/nowhere", "effect": "fail", "status": 500})
         client.get("/me")

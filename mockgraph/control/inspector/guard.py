@@ -16,9 +16,10 @@ from mockgraph.graph.errors import AuthorizationRequestDenied
 from mockgraph.graph.pipeline import CONTROL_PREFIX
 
 CLIENT_HEADER = "X-Mockgraph-Client"
-# Browsers add Origin to every POST and DELETE, forms included, and Sec-Fetch-* to requests for
-# loopback and HTTPS origins; scripts cannot remove them.
-BROWSER_HEADERS = ("Origin", "Sec-Fetch-Site", "Sec-Fetch-Mode", "Sec-Fetch-Dest")
+# Browsers add Origin to every POST and DELETE, forms included, and Sec-Fetch-Site to requests for
+# loopback and HTTPS origins; scripts cannot remove them. Not Sec-Fetch-Mode alone: Node's fetch (a
+# tool, like curl) sends it on every request.
+BROWSER_HEADERS = ("Origin", "Sec-Fetch-Site")
 CHANGING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
