@@ -21,7 +21,7 @@ import time
 HEADERS = {"Authorization": "Bearer bench", "Content-Type": "application/json", "Accept": "application/json"}
 PATCH_BODY = json.dumps({"detail": {"jobTitle": "Staff Engineer"}, "isCurrent": True})
 POST_BODY = json.dumps({"detail": {"jobTitle": "Bench", "company": {"displayName": "Contoso"}}})
-OPERATIONS = ("get", "list", "patch", "post_delete")
+OPERATIONS = ("get", "list", "patch", "post_delete", "profile")
 
 
 def _call(conn: http.client.HTTPConnection, method: str, path: str, body: str | None, expected: int) -> bytes:
@@ -43,6 +43,9 @@ def operation(spec: dict, client: int):
     if name == "list":
         listed = f"/beta/users/{spec['list_user']}/profile/positions"
         return lambda conn: _call(conn, "GET", listed, None, 200)
+    if name == "profile":
+        profile = f"/beta/users/{spec['list_user']}/profile"
+        return lambda conn: _call(conn, "GET", profile, None, 200)
     if name == "patch":
         return lambda conn: _call(conn, "PATCH", item, PATCH_BODY, 200)
     if name == "post_delete":

@@ -23,7 +23,7 @@ from bench.serving import Served
 from mockgraph import MockGraph
 
 OPERATIONS = (("get", "GET one position"), ("list", "list 50 positions"), ("patch", "PATCH"),
-              ("post_delete", "POST+DELETE (a pair)"))
+              ("post_delete", "POST+DELETE (a pair)"), ("profile", "GET /profile (50 positions, 18 empty collections)"))
 CLIENTS = (1, 8)
 ROOT = Path(__file__).resolve().parent.parent
 

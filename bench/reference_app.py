@@ -10,6 +10,8 @@ import uuid
 
 from flask import Flask, request
 
+from mockgraph.graph.facets import FACETS
+
 PREFIX = "/beta/users/<user_ref>/profile/positions"
 
 
@@ -24,6 +26,14 @@ def create_reference_app(users: list[dict]) -> Flask:
     @app.get(PREFIX)
     def list_positions(user_ref):
         return {"@odata.context": context(user_ref), "value": list(store[user_ref].values())}
+
+    @app.get("/beta/users/<user_ref>/profile")
+    def get_profile(user_ref):
+        # The same body the mock answers for these users: every collection, only positions filled.
+        collections = {facet.segment: [] for facet in FACETS}
+        collections["positions"] = list(store[user_ref].values())
+        return {"@odata.context": f"{request.host_url}beta/$metadata#users('{user_ref}')/profile/$entity",
+                "id": user_ref, **collections}
 
     @app.post(PREFIX)
     def create_position(user_ref):

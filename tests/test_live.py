@@ -267,6 +267,6 @@ def test_a_reset_ends_requests_waiting_out_a_delay_and_they_change_nothing(mock)
     before = mock.state()
     mock.reset()
     writer.join(30)
-    assert not writer.is_alive() and answers[0].status_code == 503
-    assert answers[0].json()["error"]["code"] == "serviceNotAvailable"
+    assert not writer.is_alive() and answers[0].status_code == 409
+    assert answers[0].json()["error"]["code"] == "resourceModified"
     assert mock.state() == before  # the write from before the reset did not land after it

@@ -162,6 +162,7 @@ class FaultRules:
         self.timer = time.monotonic
         self.sleep = self.wait  # replaceable (tests fake time): a true result means "cut short"
         self._released = threading.Event()
+        self.stopped = False  # released for good: the server is stopping
         self._lock = threading.Lock()
         self._rules: list[FaultRule] = []
         self._next_id = 1
@@ -233,7 +234,9 @@ class FaultRules:
         """End the delays being waited out now (on reset); `for_good`, every later one too (on stop)."""
         with self._lock:
             released = self._released
-            if not for_good:
+            if for_good:
+                self.stopped = True
+            else:
                 self._released = threading.Event()
         released.set()
 
@@ -290,7 +293,11 @@ def guard(rules: FaultRules) -> None:
             raise firing.error
         if rules.sleep(firing.delay):
             # Reset or stopped meanwhile: a request from before must not go on to act on what came after.
-            raise errors.ServiceNotAvailable(message="The mock was reset or stopped while this request waited.")
+            # After a reset, a 409 like any write that started before it: a 503 would be retried by the
+            # SDK into the next test's state.
+            if rules.stopped:
+                raise errors.ServiceNotAvailable(message="The mock was stopped while this request waited.")
+            raise errors.ResourceModified()
 
 
 def read_rules_file(path: str | Path) -> list[dict]:
