@@ -13,58 +13,18 @@ from functools import cache
 from marshmallow import ValidationError
 
 from mockgraph.graph.errors import BadRequest
+from mockgraph.graph.schemas import entities
 from mockgraph.graph.schemas import fields as f
 from mockgraph.graph.schemas.base import GraphSchema, to_bad_request
 from mockgraph.graph.schemas.dumping import Dumper, compile_dumper
-from mockgraph.graph.schemas.entities import (
-    EducationalActivitySchema,
-    ItemAddressSchema,
-    ItemEmailSchema,
-    ItemFacetSchema,
-    ItemPatentSchema,
-    ItemPhoneSchema,
-    ItemPublicationSchema,
-    LanguageProficiencySchema,
-    PersonAnnotationSchema,
-    PersonAnnualEventSchema,
-    PersonAwardSchema,
-    PersonCertificationSchema,
-    PersonInterestSchema,
-    PersonNameSchema,
-    PersonWebsiteSchema,
-    ProjectParticipationSchema,
-    SkillProficiencySchema,
-    UserAccountInformationSchema,
-    UserSchema,
-    WebAccountSchema,
-    WorkPositionSchema,
-)
+from mockgraph.graph.schemas.entities import *  # noqa: F403 (the entity schemas, re-exported)
+from mockgraph.graph.schemas.entities import ItemFacetSchema
 from mockgraph.graph.schemas.entities.item_facet import SERVER_MANAGED
 
 __all__ = [
+    *entities.__all__,
     "SERVER_MANAGED",
     "GraphSchema",
-    "EducationalActivitySchema",
-    "ItemAddressSchema",
-    "ItemEmailSchema",
-    "ItemFacetSchema",
-    "ItemPatentSchema",
-    "ItemPhoneSchema",
-    "ItemPublicationSchema",
-    "LanguageProficiencySchema",
-    "PersonAnnotationSchema",
-    "PersonAnnualEventSchema",
-    "PersonAwardSchema",
-    "PersonCertificationSchema",
-    "PersonInterestSchema",
-    "PersonNameSchema",
-    "PersonWebsiteSchema",
-    "ProjectParticipationSchema",
-    "SkillProficiencySchema",
-    "UserAccountInformationSchema",
-    "UserSchema",
-    "WebAccountSchema",
-    "WorkPositionSchema",
     "check_output",
     "instance",
     "dump",
