@@ -8,7 +8,7 @@ from mockgraph import control
 from mockgraph.control import journal
 from mockgraph.control.faults import injection as faults
 from mockgraph.graph import pipeline, routes
-from mockgraph.graph.routes.context import STATE_KEY
+from mockgraph.graph.routes.context import STATE_KEY, request_class_for
 from mockgraph.graph.routes.segments import merge_slashes
 from mockgraph.options import Options
 from mockgraph.state import MockState
@@ -23,6 +23,7 @@ def create_app(**options) -> Flask:
     opts = Options(**options)
     state = MockState(opts)
     app = Flask("mockgraph")
+    app.request_class = request_class_for(state)
     app.config.update(MAX_CONTENT_LENGTH=opts.max_body, JSON_SORT_KEYS=False)
     app.extensions[STATE_KEY] = state
     faults.install(state)
@@ -33,3 +34,4 @@ def create_app(**options) -> Flask:
     control.register(app, state)
     app.wsgi_app = merge_slashes(app.wsgi_app)
     return app
+

@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 from conftest import ADELE, ADELE_UPN, NESTOR, SEED_PAGE_ID, GraphTestClient, assert_graph_error
-from flask import g, request
+from flask import request
 from live import ServedMock
 
 from mockgraph import create_app
@@ -193,8 +193,8 @@ def test_batch_only_accepts_post(client):
 
 def test_every_request_meets_the_guards(client, app):
     # Guards are where fault rules hook in: a request in a batch meets them as if sent alone.
-    def throttle_counts():
-        if request.path.endswith("/$count"):
+    def throttle_counts(req):
+        if req.path.endswith("/$count"):
             raise TooManyRequests(retry_after=3)
 
     app.extensions["mockgraph"].guards.append(throttle_counts)
@@ -209,7 +209,7 @@ def test_each_request_is_marked_for_the_journal(client, app):
 
     @app.before_request
     def journal():
-        g.journal_entry_id = f"entry-{len(seen)}"
+        request.journal_entry_id = f"entry-{len(seen)}"
         seen.append((request.path, request.environ.get("mockgraph.batch")))
 
     answers(batch(client, [get("a", "/me"), get("B", POSITIONS)]))

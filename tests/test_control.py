@@ -6,7 +6,7 @@ import json
 
 import pytest
 from conftest import ADELE, ADELE_UPN, NESTOR, SEED_PAGE_ID, GraphTestClient, assert_graph_error
-from flask import g
+from flask import request
 
 from mockgraph import create_app, make_token
 
@@ -264,10 +264,10 @@ def test_large_bodies_are_kept_truncated_and_oversized_ones_unread():
 
 
 def test_the_journal_entry_id_is_known_while_the_request_runs(app):
-    # $batch ties its inner requests to its own entry through g.journal_entry_id.
+    # $batch ties its inner requests to its own entry through the request's journal_entry_id.
     @app.get("/beta/_probe")
     def probe():
-        return {"entry": g.journal_entry_id}
+        return {"entry": request.journal_entry_id}
 
     client = GraphTestClient(app)
     answered = client.get("/beta/_probe").get_json()["entry"]

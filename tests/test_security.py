@@ -29,7 +29,7 @@ def test_an_unexpected_exception_is_a_plain_500_without_trace_or_path():
     app = create_app()
     secret = f"{__file__} leaked"
 
-    def broken_guard():
+    def broken_guard(req):
         raise RuntimeError(secret)
 
     app.extensions["mockgraph"].guards.append(broken_guard)

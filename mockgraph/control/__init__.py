@@ -17,7 +17,7 @@ from flask import Blueprint, Flask, current_app, request
 from mockgraph.control import endpoints, inspector
 from mockgraph.graph.errors import AuthorizationRequestDenied, BadRequest, MethodNotAllowed
 from mockgraph.graph.hosts import is_same_origin
-from mockgraph.graph.pipeline import CONTROL_PREFIX, is_graph_request
+from mockgraph.graph.pipeline import CONTROL_PREFIX
 from mockgraph.graph.routes import context as ctx
 
 # Imported as `endpoints.x`: a bare `journal` here would hide the `control.journal` module.
@@ -63,9 +63,10 @@ def _unknown_endpoints() -> Blueprint:
 def refuse_foreign_requests() -> None:
     """403 for a request another site could have made a browser send; 400 for a body that is not JSON.
     Headers a tool never sends (Origin, Sec-Fetch-Site) are only checked when present."""
-    if is_graph_request():
+    req = ctx.current()
+    if req.is_graph:
         return
-    if not ctx.state().hosts.is_local(request.environ):
+    if not req.state.hosts.is_local(request.environ):
         raise AuthorizationRequestDenied(
             "The control API answers only requests addressed to this machine (a loopback name or address, "
             "or the host the server was bound to)."

@@ -19,7 +19,7 @@ import time
 from collections import deque
 from urllib.parse import parse_qsl
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response
 from werkzeug.exceptions import HTTPException
 
 from mockgraph.clock import format_timestamp
@@ -27,7 +27,7 @@ from mockgraph.control.redaction import is_credential_parameter, redact_header, 
 from mockgraph.graph.batch_format import BATCH_KEY
 from mockgraph.graph.errors import BadRequest
 from mockgraph.graph.jsonio import loads_strict
-from mockgraph.graph.pipeline import is_graph_request
+from mockgraph.graph.routes.context import current
 from mockgraph.options import DEFAULT_JOURNAL_BYTES
 
 DEFAULT_SIZE = 10_000
@@ -158,17 +158,17 @@ def install(app: Flask, state) -> Journal:
 
     @app.before_request
     def open_entry():
-        if not is_graph_request():
+        req = current()
+        if not req.is_graph:
             return
-        # $batch reads g.journal_entry_id to tie its inner requests to its own entry.
-        g.journal_entry_id = entry_id = journal.next_id()
-        request.environ[OPENED_KEY] = (entry_id, time.perf_counter(), clock.now(), journal.epoch)
+        # $batch reads journal_entry_id to tie its inner requests to its own entry.
+        req.journal_entry_id = entry_id = journal.next_id()
+        req.environ[OPENED_KEY] = (entry_id, time.perf_counter(), clock.now(), journal.epoch)
 
     @app.after_request
     def close_entry(response: Response) -> Response:
-        # Hot path: the proxy resolved once, and the environ read directly rather than through
-        # werkzeug's parsed views (a third of the cost).
-        req = request._get_current_object()
+        # Hot path: the environ read directly rather than through werkzeug's parsed views (a third of the cost).
+        req = current()
         environ = req.environ
         opened = environ.get(OPENED_KEY)
         if opened is None:
@@ -185,8 +185,8 @@ def install(app: Flask, state) -> Journal:
         entry.status = response.status_code
         entry.response_headers = list(response.headers)
         entry.response_body = (_response_body(response, body_limit), response.headers.get("Content-Type"))
-        entry.caller = g.get("caller")
-        entry.fault = g.get("fault")
+        entry.caller = req.caller
+        entry.fault = req.fault
         entry.batch = environ.get(BATCH_KEY)
         entry.duration_ms = (time.perf_counter() - started) * 1000
         entry.size = (ENTRY_OVERHEAD + len(entry.body[0]) + len(entry.response_body[0]) + len(entry.path)

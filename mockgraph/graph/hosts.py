@@ -12,13 +12,17 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Callable
 from urllib.parse import urlsplit
+
+from werkzeug.sansio.utils import get_current_url
 
 # WSGI environ flag: the request was made by code in this process (intercept()), not read from a
 # socket, so no browser or rebinding could have chosen its Host. A $batch item inherits its batch's.
 IN_PROCESS_KEY = "mockgraph.in_process"
 WILDCARDS = frozenset({"0.0.0.0", "::", ""})  # bound to every interface: no one name of its own
 DEFAULT_PORTS = {"http": 80, "https": 443}
+MAX_LINK_ROOTS = 256  # link roots remembered: a client sends one Host or a few, a hostile one many
 _HOST_RE = re.compile(
     r"(?:\[(?P<v6>[0-9A-Fa-f:.]{2,45})\]|(?P<name>[A-Za-z0-9_.-]{1,253}))(?::(?P<port>[0-9]{1,5}))?\Z"
 )
@@ -69,6 +73,7 @@ class HostPolicy:
         # Bound to every interface on purpose: clients on other machines name it in their own ways.
         self.serves_any_host = bound is not None and bound in WILDCARDS
         self._own_name = self.bound or "127.0.0.1"
+        self._link_roots: dict[tuple, str] = {}
 
     def is_local(self, environ: dict) -> bool:
         """May this request use the control API: addressed to a loopback name, or to the bound host?"""
@@ -88,6 +93,20 @@ class HostPolicy:
         if self.serves_any_host and environ.get("HTTP_HOST") is not None:
             return split_host(environ["HTTP_HOST"]) is not None
         return environ.get("HTTP_HOST") is not None and self.is_local(environ)
+
+    def link_root(self, scheme: str, environ: dict, host: Callable[[], str]) -> str:
+        """`http://127.0.0.1:8765/`: where links in this request's answer start. On its Host (`host()`,
+        werkzeug's reading of it) when `accepts_for_links`, else on `own_root`. Remembered per scheme,
+        Host, port and origin: parsing and checking the Host on every request cost more than the view."""
+        key = (scheme, environ.get("HTTP_HOST"), environ.get("SERVER_PORT"), bool(environ.get(IN_PROCESS_KEY)))
+        root = self._link_roots.get(key)
+        if root is None:
+            accepted = self.accepts_for_links(environ)
+            root = get_current_url(scheme, host()) if accepted else self.own_root(scheme, environ)
+            if len(self._link_roots) >= MAX_LINK_ROOTS:
+                self._link_roots.clear()  # bounded whatever Hosts a client makes up
+            self._link_roots[key] = root
+        return root
 
     def own_root(self, scheme: str, environ: dict) -> str:
         """`http://127.0.0.1:8765/`: the server's own address (bound host and port), for links when the

@@ -11,7 +11,7 @@ import uuid
 from email.utils import format_datetime
 from http import HTTPStatus
 
-from flask import Flask, Response, current_app, g, has_request_context, request
+from flask import Flask, Response, has_request_context, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import MethodNotAllowed as WerkzeugMethodNotAllowed
 
@@ -20,40 +20,16 @@ from mockgraph.graph.errors import BadRequest, GeneralException, GraphError, Req
 from mockgraph.graph.hosts import HostPolicy
 from mockgraph.graph.request_text import check_request_text
 from mockgraph.graph.responses import EXPOSED_HEADERS, error_response
-from mockgraph.graph.routes.context import STATE_KEY
+from mockgraph.graph.routes.context import CONTROL_PREFIX, current  # noqa: F401 (CONTROL_PREFIX: re-exported)
 from mockgraph.graph.routes.segments import routing_error
 from mockgraph.state import GENERATION_KEY, MockState
 
-CONTROL_PREFIX = "/_mockgraph"
 # Characters of a request's path, decoded: the same bound whether it came alone (where the HTTP
 # server's header limit would allow far more) or inside a $batch (where only the body limit would).
 MAX_PATH_CHARS = 16384
-BROWSER_ROOT_PATHS = ("/", "/favicon.ico")
 log = logging.getLogger("mockgraph")
 request_log = logging.getLogger("mockgraph.requests")
 STATUS_LINES = {status.value: f"{status.value} {status.phrase}" for status in HTTPStatus}
-
-
-def is_graph_request() -> bool:
-    """Everything but the control API and what a browser asks of the root (see `browser_root_request`);
-    with the control API off, those are just unknown paths."""
-    path = request.path
-    if not (path.startswith(CONTROL_PREFIX) or path in BROWSER_ROOT_PATHS):
-        return True
-    return not (current_app.extensions[STATE_KEY].options.control
-                and (path.startswith(CONTROL_PREFIX) or browser_root_request()))
-
-
-def browser_root_request() -> bool:
-    """A browser's `GET /` (its Accept prefers HTML to JSON; API clients that send JSON, `*/*` or no Accept
-    get Graph's answer) or `GET /favicon.ico`: the inspector's landing page and icon answer them, so that
-    opening the mock in a browser puts nothing in the journal."""
-    if request.method not in ("GET", "HEAD") or request.path not in BROWSER_ROOT_PATHS:
-        return False
-    if request.path == "/favicon.ico":
-        return True
-    accept = request.accept_mimetypes
-    return accept["text/html"] > accept["application/json"]
 
 
 def install(app: Flask, state: MockState) -> None:
@@ -64,66 +40,67 @@ def install(app: Flask, state: MockState) -> None:
     def refuse_stale_write():
         # Under the store's lock, as a reset bumps the generation: a request held up (by a delay rule
         # whose client gave up, say) must not write into the state of the next test.
-        if has_request_context() and request.environ.get(GENERATION_KEY, state.generation) != state.generation:
+        if has_request_context() and current().environ.get(GENERATION_KEY, state.generation) != state.generation:
             raise ResourceModified()
 
     state.repository.write_check = refuse_stale_write
 
     @app.before_request
     def start():
-        request.environ.setdefault(GENERATION_KEY, state.generation)
-        g.started = time.perf_counter()
-        g.request_id = str(uuid.uuid4())
-        g.client_request_id = request.headers.get("client-request-id") or g.request_id
-        g.caller = None
-        if not is_graph_request():
+        req = current()
+        environ = req.environ
+        environ.setdefault(GENERATION_KEY, state.generation)
+        req.request_id = request_id = new_request_id()
+        req.client_request_id = environ.get("HTTP_CLIENT_REQUEST_ID") or request_id
+        if not req.is_graph:
             return None
-        if request.method == "OPTIONS":
+        if req.method == "OPTIONS":
             return Response(status=204)
-        if (request.content_length or 0) > state.options.max_body:
+        if (req.content_length or 0) > state.options.max_body:
             raise RequestEntityTooLarge(
                 f"The request body is larger than the limit of {state.options.max_body} bytes."
             )
-        check_request_text(request.environ)
-        g.caller = authenticate(request.headers.get("Authorization"), state.clock)
+        check_request_text(environ)
+        req.caller = authenticate(environ.get("HTTP_AUTHORIZATION"), state.clock)
         for guard in state.guards:
-            guard()
-        if request.routing_exception is not None:
-            raise routing_error(request.path, facet_segments, _allowed_methods(request.routing_exception))
-        if len(request.path) > MAX_PATH_CHARS:
-            raise BadRequest(f"The request path is {len(request.path)} characters long; the limit is {MAX_PATH_CHARS}.")
+            guard(req)
+        if req.routing_exception is not None:
+            raise routing_error(req.path, facet_segments, _allowed_methods(req.routing_exception))
+        if len(req.path) > MAX_PATH_CHARS:
+            raise BadRequest(f"The request path is {len(req.path)} characters long; the limit is {MAX_PATH_CHARS}.")
         return None
 
     @app.after_request
     def finish(response: Response) -> Response:
+        req = current()
         headers = response.headers
-        headers["request-id"] = g.get("request_id") or str(uuid.uuid4())
-        headers["client-request-id"] = g.get("client_request_id") or headers["request-id"]
+        headers["request-id"] = request_id = req.request_id or new_request_id()
+        headers["client-request-id"] = req.client_request_id or request_id
         headers["Date"] = http_date(state.clock.now())
         # CORS for Graph only: the control API is for this machine's own tools, never for web pages.
-        if request.headers.get("Origin") and is_graph_request():
+        if req.environ.get("HTTP_ORIGIN") and req.is_graph:
             headers["Access-Control-Allow-Origin"] = "*"
             headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
-            if request.method == "OPTIONS":
+            if req.method == "OPTIONS":
                 headers["Access-Control-Allow-Methods"] = "GET, POST, PATCH, DELETE, OPTIONS"
                 headers["Access-Control-Allow-Headers"] = (
-                    request.headers.get("Access-Control-Request-Headers") or "Authorization, Content-Type"
+                    req.headers.get("Access-Control-Request-Headers") or "Authorization, Content-Type"
                 )
                 headers["Access-Control-Max-Age"] = "600"
         # werkzeug's reason phrases are in capitals ("201 CREATED"); HTTP's are "201 Created".
         response.status = STATUS_LINES.get(response.status_code, response.status)
         if response.status_code == 204:
             response.headers.pop("Content-Type", None)
-        # A view sets g.unlogged for requests that would drown the log (a page polling the journal).
-        if request_log.isEnabledFor(logging.INFO) and not g.get("unlogged"):
-            elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
-            code = g.get("error_code")  # a failed request's line names Graph's error code
-            line = (f"{request.method} {request.full_path.rstrip('?')} {response.status_code} "
+        # A view sets `unlogged` on requests that would drown the log (a page polling the journal).
+        if request_log.isEnabledFor(logging.INFO) and not req.unlogged:
+            elapsed = (time.perf_counter() - req.started) * 1000
+            code = req.error_code  # a failed request's line names Graph's error code
+            line = (f"{req.method} {req.full_path.rstrip('?')} {response.status_code} "
                     f"{code + ' ' if code else ''}{elapsed:.1f}ms")
             if request_log.isEnabledFor(logging.DEBUG):  # serve --verbose: the bodies under the line
                 from mockgraph.control.journal import exchange_text  # imported here: journal imports this module
 
-                line += "\n" + exchange_text(request, response, state.options.max_body)
+                line += "\n" + exchange_text(req, response, state.options.max_body)
             request_log.info(line)
         return response
 
@@ -148,9 +125,14 @@ def install(app: Flask, state: MockState) -> None:
         return render_error(GeneralException("An unexpected error occurred while processing the request."))
 
     def render_error(error: GraphError) -> Response:
-        g.error_code = error.code
-        request_id = g.get("request_id") or str(uuid.uuid4())
-        return error_response(error, request_id, g.get("client_request_id") or request_id, state.clock.now())
+        req = current()
+        req.error_code = error.code
+        request_id = req.request_id or new_request_id()
+        return error_response(error, request_id, req.client_request_id or request_id, state.clock.now())
+
+
+def new_request_id() -> str:
+    return str(uuid.uuid4())
 
 
 class HttpDate:

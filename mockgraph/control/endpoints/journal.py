@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, g, request
+from flask import Blueprint, Response, request
 
 from mockgraph.graph.errors import BadRequest
 from mockgraph.graph.pipeline import CONTROL_PREFIX
@@ -20,7 +20,7 @@ def blueprint() -> Blueprint:
         status = _whole_number("status", "an HTTP status code")
         after = _whole_number("after", "an entry id")
         # A poll (the inspector's, twice a second) would drown the server's request log.
-        g.unlogged = after is not None
+        ctx.current().unlogged = after is not None
         entries = ctx.state().journal.entries(method=request.args.get("method"), path=request.args.get("path"),
                                               status=status, after=after,
                                               last=_whole_number("last", "a number of entries"))

@@ -20,12 +20,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import g, request
-
 from mockgraph.control.faults.rules import RETRY_AFTER_STATUSES, FaultRuleError, parse_rules
 from mockgraph.graph import errors
 from mockgraph.graph.jsonio import loads_strict
-from mockgraph.graph.routes import context as ctx
+from mockgraph.graph.routes.context import GraphRequest
 
 # Graph's code for each status a `fail` rule can answer; any other status is a generalException.
 MAX_WINDOW_KEYS = 4096  # users one perUser rateLimit rule keeps a window for
@@ -260,16 +258,16 @@ class FaultRules:
                 yield firing
 
 
-def request_target(rules: FaultRules) -> Target:
-    """The current request as rules see it: `/me/...` and `/users/{upn}/...` are also tried as
+def request_target(rules: FaultRules, req: GraphRequest) -> Target:
+    """The request as rules see it: `/me/...` and `/users/{upn}/...` are also tried as
     `/users/{id}/...`, and the user is resolved through the store (for `/me`, the token's user)."""
-    version, _, rest = request.path.lstrip("/").partition("/")
+    version, _, rest = req.path.lstrip("/").partition("/")
     sent = "/" + rest
     segments = rest.split("/")
     user = ref = None
     tail: list[str] = []
     if segments[0] == "me":
-        user = None if ctx.caller().app_only else ctx.caller_user()
+        user = None if req.caller.app_only else req.caller_user
         tail = segments[1:]
     elif segments[0] in USER_SEGMENTS and len(segments) > 1 and segments[1]:
         ref = segments[1]
@@ -279,16 +277,16 @@ def request_target(rules: FaultRules) -> Target:
     if user is not None:
         paths.append("/".join(["", "users", user["id"], *tail]).lower())
     user_key = user["id"].lower() if user is not None else (ref.lower() if ref else None)
-    method = "GET" if request.method == "HEAD" else request.method
+    method = "GET" if req.method == "HEAD" else req.method
     return Target(method, tuple(dict.fromkeys(paths)), user_key)
 
 
-def guard(rules: FaultRules) -> None:
+def guard(rules: FaultRules, req: GraphRequest) -> None:
     """Run on every Graph request after authentication: wait for delays, raise the first failure."""
     if not len(rules):
         return
-    for firing in rules.firings(request_target(rules)):
-        g.fault = {"rule": firing.rule, "effect": firing.effect}
+    for firing in rules.firings(request_target(rules, req)):
+        req.fault = {"rule": firing.rule, "effect": firing.effect}
         if firing.error is not None:
             raise firing.error
         if rules.sleep(firing.delay):
@@ -322,7 +320,7 @@ def install(state) -> FaultRules:
     elif source is not None:
         rules.extend(source)
     state.faults = rules
-    state.guards.append(lambda: guard(rules))
+    state.guards.append(lambda req: guard(rules, req))
     state.on_reset.append(rules.clear)
     state.on_reset.append(rules.release)
     return rules

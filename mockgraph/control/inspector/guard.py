@@ -10,10 +10,8 @@ SDKs) send none of the headers that mark a browser's request, and are not asked 
 
 from __future__ import annotations
 
-from flask import request
-
 from mockgraph.graph.errors import AuthorizationRequestDenied
-from mockgraph.graph.pipeline import CONTROL_PREFIX
+from mockgraph.graph.routes.context import current
 
 CLIENT_HEADER = "X-Mockgraph-Client"
 # Browsers add Origin to every POST and DELETE, forms included, and Sec-Fetch-Site to requests for
@@ -26,9 +24,10 @@ CHANGING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 def refuse_unmarked_browser_changes() -> None:
     """Run before every request (the app's before_request): 403 for a browser's control API change
     without the header."""
-    if request.method not in CHANGING_METHODS or not request.path.startswith(CONTROL_PREFIX):
+    req = current()
+    if req.is_graph or req.method not in CHANGING_METHODS:
         return
-    headers = request.headers
+    headers = req.headers
     if headers.get(CLIENT_HEADER) or not any(name in headers for name in BROWSER_HEADERS):
         return
     raise AuthorizationRequestDenied(

@@ -11,7 +11,7 @@ from werkzeug.exceptions import NotFound
 from mockgraph.control.endpoints.clock import view as clock_view
 from mockgraph.control.inspector import guard, views
 from mockgraph.graph.errors import ItemNotFound, ResourceNotFound
-from mockgraph.graph.pipeline import CONTROL_PREFIX, browser_root_request
+from mockgraph.graph.pipeline import CONTROL_PREFIX
 from mockgraph.graph.routes import context as ctx
 
 INSPECTOR = CONTROL_PREFIX + "/inspector"
@@ -41,7 +41,8 @@ def blueprint() -> Blueprint:
     @bp.before_app_request
     def browser_root():
         # A hook, not a route: `/` stays unrouted, so API clients get Graph's own answer for it.
-        if not browser_root_request():
+        req = ctx.current()
+        if req.is_graph or not req.is_browser_root:
             return None
         if request.path == "/favicon.ico":
             response = send_from_directory(STATIC, "icon.svg", mimetype="image/svg+xml")

@@ -9,8 +9,8 @@ from mockgraph.state import MockState
 
 
 def register(app: Flask, state: MockState) -> None:
-    app.register_blueprint(profile.blueprint(state.facets, state.secret))
-    app.register_blueprint(profile_root.blueprint(state.facets))
+    app.register_blueprint(profile.blueprint(state))
+    app.register_blueprint(profile_root.blueprint(state))
     for version in ("beta", "v1.0"):
         app.register_blueprint(users.blueprint(version, state.secret))
     app.register_blueprint(batch.blueprint())

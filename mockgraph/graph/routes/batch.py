@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from flask import Blueprint, Flask, current_app, g, request
+from flask import Blueprint, Flask, current_app, request
 from werkzeug.test import EnvironBuilder
 
 from mockgraph.graph.batch_format import (
@@ -53,12 +53,13 @@ def blueprint() -> Blueprint:
 
 
 def post_batch():
-    requests = parse_batch(ctx.json_body(), ctx.base_url())
+    req = ctx.current()
+    requests = parse_batch(req.json_body(), req.base_url)
     outer = Outer(
-        version=request.path.lstrip("/").split("/", 1)[0],
-        authorization=request.headers.get("Authorization"),
-        environ={key: request.environ[key] for key in INHERITED_ENVIRON if key in request.environ},
-        journal_entry=g.get("journal_entry_id"),
+        version=req.path.lstrip("/").split("/", 1)[0],
+        authorization=req.headers.get("Authorization"),
+        environ={key: req.environ[key] for key in INHERITED_ENVIRON if key in req.environ},
+        journal_entry=req.journal_entry_id,
     )
     app = current_app._get_current_object()
     failed: set[str] = set()  # lower-cased ids of requests answered with a status of 400 or more
@@ -111,7 +112,8 @@ def call_wsgi(app: Flask, environ: dict) -> WsgiResponse:
     """Call the app's WSGI pipeline (middleware included) and collect the answer.
 
     A fresh app context keeps `flask.g` per request: Flask would otherwise reuse the batch's own app
-    context for a nested request, and its `g` (request ids, the caller) would leak between requests.
+    context for a nested request, and a hook's `g` would leak between requests. (The pipeline keeps
+    its own per-request data on the request object, which is the inner request's own.)
     """
     with app.app_context():
         return run_wsgi(app.wsgi_app, environ)

@@ -7,7 +7,7 @@ walks a tenant's people (`mockgraph pull` does).
 
 from __future__ import annotations
 
-from flask import Blueprint, request
+from flask import Blueprint
 
 from mockgraph.graph import schemas
 from mockgraph.graph.auth import authorize
@@ -30,28 +30,30 @@ def blueprint(version: str, secret: bytes) -> Blueprint:
 
     @bp.get("/users", endpoint="users")
     def list_users():
-        query = parse_query_options(request.args.items(multi=True), allowed=LIST_OPTIONS, top_level=USER_PROPERTIES,
+        req = ctx.current()
+        query = parse_query_options(req.args.items(multi=True), allowed=LIST_OPTIONS, top_level=USER_PROPERTIES,
                                     type_name="user", properties=properties, codec=codec)
         # Reading other people's directory entries: what reading another user's profile needs.
-        authorize(ctx.caller(), own=False, write=False)
-        state = ctx.state()
+        authorize(req.caller, own=False, write=False)
+        state = req.state
         page = run_list_query(state.repository.users(), query, properties=properties,
                               page_size=state.options.page_size, codec=codec, top_level=USER_PROPERTIES,
                               type_name="user")
-        body = {"@odata.context": f"{ctx.base_url()}/$metadata#users"}
+        body = {"@odata.context": f"{req.base_url}/$metadata#users"}
         if page.next_skiptoken is not None:
-            body["@odata.nextLink"] = next_link(ctx.base_url(), "users", query.pairs, page.next_skiptoken)
+            body["@odata.nextLink"] = next_link(req.base_url, "users", query.pairs, page.next_skiptoken)
         body["value"] = [dump(UserSchema, user, query.select) for user in page.items]
         return json_response(body)
 
     @bp.get("/users/<user_ref>", endpoint="user")
     @bp.get("/me", endpoint="me")
     def get_user(user_ref: str | None = None):
-        options = parse_query_options(request.args.items(multi=True), allowed={"select"},
+        req = ctx.current()
+        options = parse_query_options(req.args.items(multi=True), allowed={"select"},
                                       top_level=USER_PROPERTIES, type_name="user")
-        user = ctx.target_user(user_ref)
-        authorize(ctx.caller(), own=ctx.is_own(user), write=False)
+        user = req.target_user(user_ref)
+        authorize(req.caller, own=req.is_own(user), write=False)
         body = dump(UserSchema, user, options.select)
-        return json_response({"@odata.context": f"{ctx.base_url()}/$metadata#users/$entity", **body})
+        return json_response({"@odata.context": f"{req.base_url}/$metadata#users/$entity", **body})
 
     return bp

@@ -1,0 +1,105 @@
+"""What a request does not do any more (issue 14), pinned without timing anything: each test counts or
+inspects the work one request performs, so a change that brings it back fails here, however fast
+or slow the machine."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from flask import g, request
+from werkzeug.local import _ProxyLookup
+
+import mockgraph
+from mockgraph import create_app
+from tests.conftest import ADELE, SEED_PAGE_ID, GraphTestClient
+
+POSITIONS = f"/users/{ADELE}/profile/positions"
+
+
+PACKAGE = str(Path(mockgraph.__file__).parent)
+
+
+@pytest.fixture
+def proxy_lookups(monkeypatch):
+    """Counts the context-local proxy lookups (`request.x`, `g.x`, `current_app.x`) mockgraph's own code
+    makes while `counted()` runs (Flask's and blinker's are the same for any app)."""
+    original = _ProxyLookup.__get__
+    counter = {"n": 0, "on": False}
+
+    def counting(self, instance, owner=None):
+        if counter["on"] and sys._getframe(1).f_code.co_filename.startswith(PACKAGE):
+            counter["n"] += 1
+        return original(self, instance, owner)
+
+    monkeypatch.setattr(_ProxyLookup, "__get__", counting)
+
+    def counted(call) -> int:
+        counter["n"], counter["on"] = 0, True
+        try:
+            call()
+        finally:
+            counter["on"] = False
+        return counter["n"]
+
+    return counted
+
+
+@pytest.mark.parametrize("method, path, body", [
+    ("GET", POSITIONS, None),
+    ("GET", f"{POSITIONS}/{SEED_PAGE_ID}", None),
+    ("PATCH", f"{POSITIONS}/{SEED_PAGE_ID}", {"isCurrent": True}),
+    ("GET", f"/users/{ADELE}/profile", None),
+    ("GET", "/me/profile/skills", None),
+])
+def test_a_graph_request_makes_no_proxy_lookups_of_its_own(proxy_lookups, method, path, body):
+    # Hooks and views take the request object once (`current()`) and read attributes: some fifty
+    # lookups a request before, each about a microsecond.
+    client = GraphTestClient(create_app())
+
+    def call():
+        assert client.request(method, path, json=body).status_code == 200
+
+    call()
+    assert proxy_lookups(call) == 0
+
+
+def test_per_request_data_lives_on_the_request_not_in_g():
+    # Ids, the caller and the fault that fired are attributes of the request object (a plain
+    # attribute read), and nothing is left in `g` for the next request in a shared app context.
+    app = create_app()
+    seen = {}
+
+    @app.teardown_request
+    def look(_error):
+        seen["g"] = dict(vars(g._get_current_object()))
+        seen["request"] = request._get_current_object()
+
+    response = GraphTestClient(app).get(POSITIONS)
+    assert seen["g"] == {}
+    assert seen["request"].request_id == response.headers["request-id"]
+    assert seen["request"].caller is not None and seen["request"].is_graph
+
+
+def test_the_app_state_is_bound_to_its_request_class():
+    # One class per app: two apps in one process never see each other's state.
+    one, two = create_app(), create_app()
+    assert one.request_class is not two.request_class
+    assert one.request_class.state is one.extensions["mockgraph"]
+    assert two.request_class.state is two.extensions["mockgraph"]
+
+
+def test_link_roots_are_remembered_per_host_and_bounded():
+    from mockgraph.graph.hosts import MAX_LINK_ROOTS
+
+    app = create_app()
+    client = GraphTestClient(app)
+    hosts = app.extensions["mockgraph"].hosts
+    for n in range(MAX_LINK_ROOTS + 10):
+        response = client.get(POSITIONS, headers={"Host": f"h{n}.example"})
+        # Not a host the mock accepts for links: answered on its own address, whatever was sent.
+        assert response.get_json()["@odata.context"].startswith("http://127.0.0.1/beta/")
+    assert 0 < len(hosts._link_roots) <= MAX_LINK_ROOTS
+    local = client.get(POSITIONS, headers={"Host": "localhost:8123"}).get_json()["@odata.context"]
+    assert local.startswith("http://localhost:8123/beta/$metadata#users(")
