@@ -22,7 +22,7 @@ def create_app(**options) -> Flask:
     """
     opts = Options(**options)
     state = MockState(opts)
-    app = Flask("mockgraph")
+    app = MockgraphFlask("mockgraph")
     app.request_class = request_class_for(state)
     app.config.update(MAX_CONTENT_LENGTH=opts.max_body, JSON_SORT_KEYS=False)
     app.extensions[STATE_KEY] = state
@@ -35,3 +35,9 @@ def create_app(**options) -> Flask:
     app.wsgi_app = merge_slashes(app.wsgi_app)
     return app
 
+
+class MockgraphFlask(Flask):
+    def ensure_sync(self, func):
+        # Flask asks this of every hook and view on every request, and it inspects the function each
+        # time; nothing here is async, so each is called as it is.
+        return func
