@@ -103,3 +103,41 @@ def test_link_roots_are_remembered_per_host_and_bounded():
     assert 0 < len(hosts._link_roots) <= MAX_LINK_ROOTS
     local = client.get(POSITIONS, headers={"Host": "localhost:8123"}).get_json()["@odata.context"]
     assert local.startswith("http://localhost:8123/beta/$metadata#users(")
+
+
+def test_a_token_is_read_once_and_its_expiry_checked_on_every_request(monkeypatch):
+    from mockgraph.graph import auth
+    from mockgraph.graph.tokens import make_token
+
+    reads = []
+    original = auth._claims
+    monkeypatch.setattr(auth, "_claims", lambda token: reads.append(token) or original(token))
+    auth._read_token.cache_clear()
+    app = create_app()
+    token = make_token(oid=ADELE, scp="User.Read", expires_in=600)
+    client = GraphTestClient(app, token=token)
+    for _ in range(3):
+        assert client.get(POSITIONS).status_code == 200
+    assert len(reads) == 1
+    # Kept parsed, still checked against the mock's clock each time.
+    app.extensions["mockgraph"].clock.advance(seconds=601)
+    assert client.get(POSITIONS).status_code == 401
+    assert len(reads) == 1
+
+
+def test_request_ids_are_random_version_4_guids_and_each_response_carries_one():
+    import re
+
+    from mockgraph.graph.pipeline import new_request_id
+
+    ids = {new_request_id() for _ in range(2000)}
+    assert len(ids) == 2000
+    guid = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\Z")
+    assert all(guid.match(i) for i in ids)
+    assert {i[19] for i in ids} == set("89ab")
+    client = GraphTestClient(create_app())
+    for response in (client.get(POSITIONS), client.get("/users/nobody/profile/positions"),
+                     client.request("OPTIONS", POSITIONS, headers={"Origin": "http://a.example"})):
+        assert len(response.headers.getlist("request-id")) == 1
+        assert len(response.headers.getlist("client-request-id")) == 1
+        assert len(response.headers.getlist("Date")) == 1

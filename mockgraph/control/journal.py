@@ -180,7 +180,7 @@ def install(app: Flask, state) -> Journal:
         entry.query = environ.get("QUERY_STRING", "")
         # Credentials are dropped here, so the journal never holds one (CONTRACT §8).
         entry.headers = [(k, _cut(redact_header(k[5:], v) if k.startswith("HTTP_") else v))
-                         for k, v in environ.items() if k.startswith("HTTP_") or k in BODY_HEADERS]
+                         for k, v in req.header_items]
         entry.body = (_request_body(req, environ, max_body, body_limit), environ.get("CONTENT_TYPE"))
         entry.status = response.status_code
         entry.response_headers = list(response.headers)
@@ -200,7 +200,7 @@ def install(app: Flask, state) -> Journal:
 
 def _request_body(req, environ: dict, max_body: int, limit: int) -> bytes | str:
     length = environ.get("CONTENT_LENGTH")
-    if not length and "chunked" not in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
+    if (not length or length == "0") and "chunked" not in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
         return b""
     if length and length.isdigit() and int(length) > max_body:
         return f"[{length} bytes, over the body limit: not read]"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from urllib.parse import unquote
 
 REDACTED = "<redacted>"
@@ -39,6 +40,7 @@ _TEXT_MEMBER_RE = re.compile(r'"([^"\\]{1,64})"(\s*:\s*)"((?:[^"\\]|\\.)*)("|\Z)
 _CREDENTIAL_WORD_RE = re.compile("|".join(CREDENTIAL_WORDS), re.IGNORECASE)
 
 
+@lru_cache(maxsize=1024)  # every request's headers are checked, and a client sends the same few names
 def is_credential_name(name: str) -> bool:
     """Header names in any spelling (`Proxy-Authorization`, environ's `PROXY_AUTHORIZATION`)."""
     if _CREDENTIAL_WORD_RE.search(name):

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import time
-import uuid
 from email.utils import format_datetime
 from http import HTTPStatus
 
@@ -60,7 +60,7 @@ def install(app: Flask, state: MockState) -> None:
             raise RequestEntityTooLarge(
                 f"The request body is larger than the limit of {state.options.max_body} bytes."
             )
-        check_request_text(environ)
+        check_request_text(environ, req.header_items)
         req.caller = authenticate(environ.get("HTTP_AUTHORIZATION"), state.clock)
         for guard in state.guards:
             guard(req)
@@ -74,9 +74,11 @@ def install(app: Flask, state: MockState) -> None:
     def finish(response: Response) -> Response:
         req = current()
         headers = response.headers
-        headers["request-id"] = request_id = req.request_id or new_request_id()
-        headers["client-request-id"] = req.client_request_id or request_id
-        headers["Date"] = http_date(state.clock.now())
+        # Added, not set: only this hook writes them, so there is nothing to look for and replace first.
+        request_id = req.request_id or new_request_id()
+        headers.add("request-id", request_id)
+        headers.add("client-request-id", req.client_request_id or request_id)
+        headers.add("Date", http_date(state.clock.now()))
         # CORS for Graph only: the control API is for this machine's own tools, never for web pages.
         if req.environ.get("HTTP_ORIGIN") and req.is_graph:
             headers["Access-Control-Allow-Origin"] = "*"
@@ -132,7 +134,12 @@ def install(app: Flask, state: MockState) -> None:
 
 
 def new_request_id() -> str:
-    return str(uuid.uuid4())
+    """A random (version 4) GUID, as Graph's request ids are; formatted directly, at half uuid4's cost."""
+    h = os.urandom(16).hex()
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:]}"
+
+
+_VARIANT = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}  # RFC 4122's variant bits
 
 
 class HttpDate:

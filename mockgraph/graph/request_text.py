@@ -13,17 +13,23 @@ from urllib.parse import unquote_to_bytes
 from mockgraph.graph.errors import BadRequest
 from mockgraph.text import is_text
 
-_UNPREFIXED = ("CONTENT_TYPE", "CONTENT_LENGTH")  # the two headers WSGI names without HTTP_
+UNPREFIXED = ("CONTENT_TYPE", "CONTENT_LENGTH")  # the two headers WSGI names without HTTP_
 
 
-def check_request_text(environ: dict) -> None:
-    """BadRequest unless the path, the percent-decoded query string and every header are text."""
+def header_items(environ: dict) -> list[tuple[str, object]]:
+    """The request's headers as the environ names them (`HTTP_ACCEPT`, `CONTENT_TYPE`), in its order."""
+    return [(k, v) for k, v in environ.items() if k.startswith("HTTP_") or k in UNPREFIXED]
+
+
+def check_request_text(environ: dict, headers: list[tuple[str, object]]) -> None:
+    """BadRequest unless the path, the percent-decoded query string and every header (`header_items`)
+    are text."""
     if not _is_utf8(environ.get("PATH_INFO", ""), percent_encoded=False):
         raise BadRequest("The request URL's path is not valid UTF-8.")
     if not _is_utf8(environ.get("QUERY_STRING", ""), percent_encoded=True):
         raise BadRequest("The request URL's query string is not valid UTF-8 once percent-decoded.")
-    for key, value in environ.items():
-        if (key.startswith("HTTP_") or key in _UNPREFIXED) and isinstance(value, str) and not is_text(value):
+    for key, value in headers:
+        if isinstance(value, str) and not is_text(value):
             name = key.removeprefix("HTTP_").replace("_", "-").title()
             raise BadRequest(f"The value of the header '{name}' is not valid Unicode text.")
 

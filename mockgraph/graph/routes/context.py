@@ -16,6 +16,7 @@ from werkzeug.utils import cached_property
 from mockgraph.graph.auth import Caller
 from mockgraph.graph.errors import BadRequest, ResourceNotFound, UnreadableBody
 from mockgraph.graph.jsonio import loads_strict
+from mockgraph.graph.request_text import header_items
 from mockgraph.graph.service import identity_set
 from mockgraph.state import MockState
 
@@ -69,6 +70,11 @@ class GraphRequest(Request):
         on the server's own address when the request's Host is not one the mock accepts (`hosts.py`)."""
         version = self.path.lstrip("/").split("/", 1)[0]
         return self.state.hosts.link_root(self.scheme, self.environ, lambda: self.host) + version
+
+    @cached_property
+    def header_items(self) -> list[tuple[str, object]]:
+        """Its headers as the environ names them, read once for the text check and the journal."""
+        return header_items(self.environ)
 
     @property
     def caller_user(self) -> dict | None:
