@@ -141,3 +141,43 @@ def test_request_ids_are_random_version_4_guids_and_each_response_carries_one():
         assert len(response.headers.getlist("request-id")) == 1
         assert len(response.headers.getlist("client-request-id")) == 1
         assert len(response.headers.getlist("Date")) == 1
+
+
+def test_the_journal_judges_a_repeated_header_once_and_still_never_holds_a_token(monkeypatch):
+    from mockgraph.control import journal
+
+    judged = []
+    original = journal.redact_header
+    monkeypatch.setattr(journal, "redact_header", lambda name, value: judged.append(name) or original(name, value))
+    journal._kept_header.cache_clear()
+    app = create_app()
+    client = GraphTestClient(app, token="opaque-secret-token")
+    headers = {"X-Custom": "the same every time"}
+    client.get(POSITIONS, headers=headers)
+    first = len(judged)
+    assert first >= 2  # Authorization and X-Custom at least
+    for _ in range(3):
+        client.get(POSITIONS, headers=headers)
+    assert len(judged) == first
+    entries = app.extensions["mockgraph"].journal.entries()
+    assert len(entries) == 4
+    assert all(e["headers"]["Authorization"] == "Bearer <redacted>" for e in entries)
+    held = repr([(e.headers, e.response_headers) for e in app.extensions["mockgraph"].journal._entries])
+    assert "opaque-secret-token" not in held
+
+
+def test_a_long_header_value_is_judged_every_time_and_not_remembered(monkeypatch):
+    from mockgraph.control import journal
+
+    judged = []
+    original = journal.redact_header
+    monkeypatch.setattr(journal, "redact_header", lambda name, value: judged.append(name) or original(name, value))
+    journal._kept_header.cache_clear()
+    client = GraphTestClient(create_app())
+    long_value = "v" * (journal.KEPT_VALUE + 1)
+    client.get(POSITIONS, headers={"X-Long": long_value})
+    for _ in range(3):
+        before = len(judged)
+        client.get(POSITIONS, headers={"X-Long": long_value})
+        assert judged[before:] == ["X_LONG"]
+    assert journal._kept_header.cache_info().currsize == len(set(judged) - {"X_LONG"})

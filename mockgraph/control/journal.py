@@ -17,6 +17,7 @@ import re
 import threading
 import time
 from collections import deque
+from functools import lru_cache
 from urllib.parse import parse_qsl
 
 from flask import Flask, Response
@@ -33,6 +34,7 @@ from mockgraph.options import DEFAULT_JOURNAL_BYTES
 DEFAULT_SIZE = 10_000
 BODY_LIMIT = 256 * 1024  # bytes of a body an entry keeps at most; a longer one is kept as truncated text
 HEADER_LIMIT = 8 * 1024  # characters of one header value an entry keeps
+KEPT_VALUE = 256  # characters of a header value whose journal form is remembered (see _kept_header)
 ENTRY_OVERHEAD = 1024  # bytes charged per entry for what it holds besides bodies and headers
 MAX_GLOB = 1024  # characters of a `path` filter: each is compiled, and `re` keeps 512 compiled patterns
 BODY_HEADERS = ("CONTENT_TYPE", "CONTENT_LENGTH")  # the environ keeps these two without HTTP_
@@ -179,7 +181,7 @@ def install(app: Flask, state) -> Journal:
         entry.path = req.path
         entry.query = environ.get("QUERY_STRING", "")
         # Credentials are dropped here, so the journal never holds one (CONTRACT §8).
-        entry.headers = [(k, _cut(redact_header(k[5:], v) if k.startswith("HTTP_") else v))
+        entry.headers = [_kept_header(k, v) if len(v) <= KEPT_VALUE else _journal_header(k, v)
                          for k, v in req.header_items]
         entry.body = (_request_body(req, environ, max_body, body_limit), environ.get("CONTENT_TYPE"))
         entry.status = response.status_code
@@ -190,12 +192,22 @@ def install(app: Flask, state) -> Journal:
         entry.batch = environ.get(BATCH_KEY)
         entry.duration_ms = (time.perf_counter() - started) * 1000
         entry.size = (ENTRY_OVERHEAD + len(entry.body[0]) + len(entry.response_body[0]) + len(entry.path)
-                      + len(entry.query) + sum(len(k) + len(v) for k, v in entry.headers)
-                      + sum(len(k) + len(v) for k, v in entry.response_headers))
+                      + len(entry.query) + sum(map(len, itertools.chain.from_iterable(entry.headers)))
+                      + sum(map(len, itertools.chain.from_iterable(entry.response_headers))))
         journal.add(entry, epoch)
         return response
 
     return journal
+
+
+def _journal_header(key: str, value: str) -> tuple[str, str]:
+    """A header as an entry keeps it: a credential redacted, a long value cut."""
+    return key, _cut(redact_header(key[5:], value) if key.startswith("HTTP_") else value)
+
+
+# Clients send the same headers on every request (Host, Accept, User-Agent, their token): each short
+# one is judged once. What is kept is what the journal would hold anyway, redacted.
+_kept_header = lru_cache(maxsize=512)(_journal_header)
 
 
 def _request_body(req, environ: dict, max_body: int, limit: int) -> bytes | str:
