@@ -56,7 +56,7 @@ def install(app: Flask, state: MockState) -> None:
             return None
         if req.method == "OPTIONS":
             return Response(status=204)
-        if (req.content_length or 0) > state.options.max_body:
+        if environ.get("CONTENT_LENGTH") and (req.content_length or 0) > state.options.max_body:
             raise RequestEntityTooLarge(
                 f"The request body is larger than the limit of {state.options.max_body} bytes."
             )

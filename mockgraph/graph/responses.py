@@ -19,7 +19,7 @@ EXPOSED_HEADERS = "request-id, client-request-id, Location, Retry-After"
 
 def json_response(payload, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     response = Response(encode_json(payload), status=status, content_type=JSON_CONTENT_TYPE, headers=headers)
-    response.headers["OData-Version"] = "4.0"
+    response.headers.add("OData-Version", "4.0")  # a new response: nothing to replace
     return response
 
 
