@@ -181,3 +181,23 @@ def test_a_long_header_value_is_judged_every_time_and_not_remembered(monkeypatch
         client.get(POSITIONS, headers={"X-Long": long_value})
         assert judged[before:] == ["X_LONG"]
     assert journal._kept_header.cache_info().currsize == len(set(judged) - {"X_LONG"})
+
+
+@pytest.mark.parametrize("method, path, body", [
+    ("GET", f"{POSITIONS}/{SEED_PAGE_ID}", None),
+    ("GET", POSITIONS, None),
+    ("GET", f"/users/{ADELE}/profile", None),
+    ("PATCH", f"{POSITIONS}/{SEED_PAGE_ID}", {"detail": {"jobTitle": "Staff Engineer"}}),
+])
+def test_a_request_makes_no_deep_copy(monkeypatch, method, path, body):
+    # Stored documents are never changed in place, so answering one shares it: a deep copy of a
+    # profile on each GET was most of a list's cost once.
+    import copy
+
+    client = GraphTestClient(create_app())
+    client.request(method, path, json=body)  # marshmallow builds nested schemas once, on first use
+    copies = []
+    original = copy.deepcopy
+    monkeypatch.setattr(copy, "deepcopy", lambda *a, **k: copies.append(a[0]) or original(*a, **k))
+    assert client.request(method, path, json=body).status_code == 200
+    assert copies == []

@@ -19,6 +19,7 @@ from mockgraph.graph.errors import AuthorizationRequestDenied, BadRequest, Metho
 from mockgraph.graph.hosts import is_same_origin
 from mockgraph.graph.pipeline import CONTROL_PREFIX
 from mockgraph.graph.routes import context as ctx
+from mockgraph.graph.routes.context import GraphRequest
 
 # Imported as `endpoints.x`: a bare `journal` here would hide the `control.journal` module.
 MODULES = (endpoints.data, endpoints.journal, endpoints.clock, endpoints.faults, endpoints.openapi, inspector)
@@ -33,7 +34,7 @@ def register(app: Flask, state) -> None:
     if not state.options.control:
         return
     # After the pipeline's own before_request (ids, no CORS): runs before every control endpoint.
-    app.before_request(refuse_foreign_requests)
+    app.before_request(before_control_request)
     for module in MODULES:
         app.register_blueprint(module.blueprint())
     app.register_blueprint(_unknown_endpoints())
@@ -60,24 +61,30 @@ def _unknown_endpoints() -> Blueprint:
     return bp
 
 
-def refuse_foreign_requests() -> None:
-    """403 for a request another site could have made a browser send; 400 for a body that is not JSON.
-    Headers a tool never sends (Origin, Sec-Fetch-Site) are only checked when present."""
+def before_control_request():
+    """The control surface's one hook: a Graph request pays one attribute read for it."""
     req = ctx.current()
     if req.is_graph:
-        return
-    if not req.state.hosts.is_local(request.environ):
+        return None
+    refuse_foreign_requests(req)
+    return inspector.before_request(req)
+
+
+def refuse_foreign_requests(req: GraphRequest) -> None:
+    """403 for a request another site could have made a browser send; 400 for a body that is not JSON.
+    Headers a tool never sends (Origin, Sec-Fetch-Site) are only checked when present."""
+    if not req.state.hosts.is_local(req.environ):
         raise AuthorizationRequestDenied(
             "The control API answers only requests addressed to this machine (a loopback name or address, "
             "or the host the server was bound to)."
         )
-    origin = request.headers.get("Origin")
-    if origin is not None and not is_same_origin(origin, request.scheme, request.headers.get("Host")):
+    origin = req.headers.get("Origin")
+    if origin is not None and not is_same_origin(origin, req.scheme, req.headers.get("Host")):
         raise AuthorizationRequestDenied("The control API does not answer requests made by another origin's pages.")
-    site = request.headers.get("Sec-Fetch-Site")
+    site = req.headers.get("Sec-Fetch-Site")
     if site is not None and site.strip().lower() not in TRUSTED_FETCH_SITES:
         raise AuthorizationRequestDenied("The control API does not answer requests made by another site's pages.")
-    if request.method not in SAFE_METHODS and (request.content_type or _has_body()) and not _is_json(request.mimetype):
+    if req.method not in SAFE_METHODS and (req.content_type or _has_body()) and not _is_json(req.mimetype):
         raise BadRequest("The control API reads JSON only: send a body as 'Content-Type: application/json', or none.")
 
 

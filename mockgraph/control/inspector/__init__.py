@@ -6,6 +6,6 @@ step, nothing fetched from elsewhere. The pages only read; every change goes thr
 itself, with the header `guard.py` asks of a browser.
 """
 
-from mockgraph.control.inspector.pages import blueprint
+from mockgraph.control.inspector.pages import before_request, blueprint
 
-__all__ = ["blueprint"]
+__all__ = ["before_request", "blueprint"]

@@ -11,7 +11,7 @@ SDKs) send none of the headers that mark a browser's request, and are not asked 
 from __future__ import annotations
 
 from mockgraph.graph.errors import AuthorizationRequestDenied
-from mockgraph.graph.routes.context import current
+from mockgraph.graph.routes.context import GraphRequest
 
 CLIENT_HEADER = "X-Mockgraph-Client"
 # Browsers add Origin to every POST and DELETE, forms included, and Sec-Fetch-Site to requests for
@@ -21,11 +21,10 @@ BROWSER_HEADERS = ("Origin", "Sec-Fetch-Site")
 CHANGING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
-def refuse_unmarked_browser_changes() -> None:
-    """Run before every request (the app's before_request): 403 for a browser's control API change
-    without the header."""
-    req = current()
-    if req.is_graph or req.method not in CHANGING_METHODS:
+def refuse_unmarked_browser_changes(req: GraphRequest) -> None:
+    """Run before every request that is not Graph's: 403 for a browser's control API change without
+    the header."""
+    if req.method not in CHANGING_METHODS:
         return
     headers = req.headers
     if headers.get(CLIENT_HEADER) or not any(name in headers for name in BROWSER_HEADERS):

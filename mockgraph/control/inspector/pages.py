@@ -13,6 +13,7 @@ from mockgraph.control.inspector import guard, views
 from mockgraph.graph.errors import ItemNotFound, ResourceNotFound
 from mockgraph.graph.pipeline import CONTROL_PREFIX
 from mockgraph.graph.routes import context as ctx
+from mockgraph.graph.routes.context import GraphRequest
 
 INSPECTOR = CONTROL_PREFIX + "/inspector"
 STATIC = Path(__file__).parent / "static"
@@ -34,23 +35,28 @@ EXAMPLE_RULE = """{
 }"""
 
 
+def before_request(req: GraphRequest) -> Response | None:
+    """Run before every request that is not Graph's (the control package's hook calls it): refuse a
+    browser's unmarked change, answer a browser's `/` and `/favicon.ico`."""
+    guard.refuse_unmarked_browser_changes(req)
+    return browser_root(req)
+
+
+def browser_root(req: GraphRequest) -> Response | None:
+    # Not a route: `/` stays unrouted, so API clients get Graph's own answer for it.
+    if not req.is_browser_root:
+        return None
+    if req.path == "/favicon.ico":
+        response = send_from_directory(STATIC, "icon.svg", mimetype="image/svg+xml")
+    else:
+        response = page("landing.html")
+        response.vary.add("Accept")
+    response.headers.update(SECURITY_HEADERS)
+    return response
+
+
 def blueprint() -> Blueprint:
     bp = Blueprint("control_inspector", __name__, template_folder="templates")
-    bp.before_app_request(guard.refuse_unmarked_browser_changes)
-
-    @bp.before_app_request
-    def browser_root():
-        # A hook, not a route: `/` stays unrouted, so API clients get Graph's own answer for it.
-        req = ctx.current()
-        if req.is_graph or not req.is_browser_root:
-            return None
-        if request.path == "/favicon.ico":
-            response = send_from_directory(STATIC, "icon.svg", mimetype="image/svg+xml")
-        else:
-            response = page("landing.html")
-            response.vary.add("Accept")
-        response.headers.update(SECURITY_HEADERS)
-        return response
 
     @bp.get(INSPECTOR)
     @bp.get(CONTROL_PREFIX + "/")  # registered first: the address url_for gives
