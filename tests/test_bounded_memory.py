@@ -129,3 +129,30 @@ def test_a_per_user_rate_limit_keeps_windows_for_a_bounded_number_of_users():
         assert window.admit(f"user-{n}", now=float(n) / 1000) is None
     assert len(window._admitted) <= MAX_WINDOW_KEYS
     assert window.admit(f"user-{3 * MAX_WINDOW_KEYS - 1}", now=9.0) is not None  # recent ones are kept
+
+
+def test_the_journal_holds_no_more_memory_than_its_budget_counts():
+    # orjson hands back its grown buffer (16 KiB for a 1.5 KiB answer): kept as it came, 10,000 journaled
+    # GETs held ten times what the byte budget charged them. Entries keep a copy of the answer's own size.
+    import gc
+    import tracemalloc
+
+    app = create_app()
+    client = GraphTestClient(app)
+    item = client.get(POSITIONS).get_json()["value"][0]["id"]
+    for _ in range(20):
+        client.get(f"{POSITIONS}/{item}")
+    journal = app.extensions["mockgraph"].journal
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before, charged_before = tracemalloc.get_traced_memory()[0], journal.bytes
+        for _ in range(300):
+            client.get(f"{POSITIONS}/{item}")
+        gc.collect()
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    charged = journal.bytes - charged_before
+    assert len(journal) == 321
+    assert held <= charged, f"{held / 300:.0f} bytes held per entry, {charged / 300:.0f} charged"

@@ -225,7 +225,10 @@ def _request_body(req, environ: dict, max_body: int, limit: int) -> bytes | str:
 def _response_body(response: Response, limit: int) -> bytes | str:
     if response.is_streamed or response.direct_passthrough:
         return "[streamed]"
-    return _kept(response.get_data(), limit)
+    kept = _kept(response.get_data(), limit)
+    # A copy of its own size: orjson's output keeps the buffer it grew (16 KiB for a 1.5 KiB position),
+    # and 10,000 kept answers would hold ten times what the byte budget counts.
+    return bytes(memoryview(kept)) if isinstance(kept, bytes) else kept
 
 
 def _kept(data: bytes, limit: int) -> bytes | str:
