@@ -15,7 +15,7 @@ from mockgraph.graph.schemas.base import first_error, format_path
 
 EFFECTS = ("fail", "delay", "rateLimit")
 METHODS = ("GET", "POST", "PATCH", "PUT", "DELETE")
-MAX_DELAY_MS = 120_000  # the server drops idle channels after 120 s
+MAX_DELAY_MS = 120_000  # a delayed request holds a worker thread; two minutes outlasts any client timeout
 MAX_RETRY_AFTER = 86_400
 RULE_ID = re.compile(r"^[A-Za-z0-9._~-]{1,100}$")
 # Fields that belong to one effect; anywhere else they are a mistake worth a 400.
