@@ -22,14 +22,16 @@ FULL = {
     "rounds": 5, "warmup": 0.3, "duration": 1.0,
     "repetitions": {"get": 400, "patch": 300, "list": 100},
     "db_repetitions": {"get": 400, "patch": 150, "list": 100}, "size_rounds": 20,
-    "in_process_repetitions": 500, "startup_runs": 3, "reset_repetitions": 100, "seed_runs": 3,
+    "in_process_repetitions": 500, "wsgi_rounds": 7, "wsgi_repetitions": 1000,
+    "startup_runs": 3, "reset_repetitions": 100, "seed_runs": 3,
     "filter_repetitions": 15,
 }
 QUICK = {
     "rounds": 2, "warmup": 0.2, "duration": 0.6,
     "repetitions": {"get": 150, "patch": 100, "list": 40},
     "db_repetitions": {"get": 150, "patch": 50, "list": 40}, "size_rounds": 6,
-    "in_process_repetitions": 200, "startup_runs": 1, "reset_repetitions": 40, "seed_runs": 1,
+    "in_process_repetitions": 200, "wsgi_rounds": 3, "wsgi_repetitions": 300,
+    "startup_runs": 1, "reset_repetitions": 40, "seed_runs": 1,
     "filter_repetitions": 5,
 }
 
