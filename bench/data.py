@@ -83,6 +83,17 @@ def users(n_users: int, per_user: int, first: int = 0) -> list[dict]:
     return [user(first + u, per_user) for u in range(n_users)]
 
 
+# The HTTP and in-process sections' two users: one whose positions are got, patched, created and deleted,
+# and one holding 20 positions that is listed and whose /profile is got (its 18 other collections empty).
+ITEM_POSITIONS = 50
+LIST_POSITIONS = 20
+
+
+def served_users() -> list[dict]:
+    """[the item user (50 positions), the list user (20)]: fresh dicts at each call."""
+    return [user(0, ITEM_POSITIONS), user(1, LIST_POSITIONS)]
+
+
 def check_valid(generated: list[dict], sample: int = 20) -> None:
     """Raise unless a sample of the generated positions is valid stored data for the real schema."""
     docs = [doc for u in generated[:sample] for doc in u[KIND][:sample]]

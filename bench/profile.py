@@ -1,5 +1,10 @@
-"""`python -m bench.profile [get|list|patch|post_delete] [-n N] [--reference]`: where one operation's time
-goes, with pyinstrument, calling the WSGI app directly (no server, no test client: only the app's own work).
+"""`python -m bench.profile [get|list|profile|patch|post_delete] [-n N] [--reference] [--no-journal]`: where one
+operation's time goes, with pyinstrument, calling the WSGI app directly (no server, no test client: only
+the app's own work).
+
+The operations are `make bench`'s: get and patch one of 50 positions, list the 20 positions of the other
+user, GET that user's /profile (20 positions, 18 empty collections), a POST and its DELETE. --reference
+profiles the bare Flask app answering the same bodies instead.
 
 Profile before optimising: this is how the hot paths of issue 7 were found.
 """
@@ -7,7 +12,6 @@ Profile before optimising: this is how the hot paths of issue 7 were found.
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import sys
 
@@ -16,56 +20,43 @@ from pyinstrument import Profiler
 from bench import data
 from bench.load import PATCH_BODY, POST_BODY
 from bench.reference_app import create_reference_app
+from bench.wsgi import call, paths
 from mockgraph import create_app
 
-
-def environ(method: str, path: str, body: bytes = b"") -> dict:
-    return {
-        "REQUEST_METHOD": method, "SCRIPT_NAME": "", "PATH_INFO": path, "QUERY_STRING": "",
-        "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "8765", "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "127.0.0.1",
-        "HTTP_HOST": "127.0.0.1:8765", "HTTP_AUTHORIZATION": "Bearer bench", "CONTENT_TYPE": "application/json",
-        "CONTENT_LENGTH": str(len(body)), "wsgi.version": (1, 0), "wsgi.url_scheme": "http",
-        "wsgi.input": io.BytesIO(body), "wsgi.errors": sys.stderr, "wsgi.multithread": True,
-        "wsgi.multiprocess": False, "wsgi.run_once": False,
-    }
-
-
-def call(app, method: str, path: str, body: bytes = b"", expected: int = 200) -> bytes:
-    status = []
-    answer = b"".join(app(environ(method, path, body), lambda code, headers, exc_info=None: status.append(code)))
-    if not status[0].startswith(str(expected)):
-        raise RuntimeError(f"{method} {path}: {status[0]} {answer[:300]!r}")
-    return answer
+OPERATIONS = ("get", "list", "profile", "patch", "post_delete")
 
 
 def operation(app, name: str, users: list[dict]):
-    base = f"/beta/users/{users[0]['id']}/profile/positions"
-    item = f"{base}/{users[0][data.KIND][0]['id']}"
-    if name == "get":
-        return lambda: call(app, "GET", item)
-    if name == "list":
-        return lambda: call(app, "GET", base)
+    """A function doing the operation `name` once on `app` (which holds `data.served_users()`)."""
+    path = paths(users)
+    if name in ("get", "list", "profile"):
+        where = path["item" if name == "get" else name]
+        return lambda: call(app, "GET", where)
     if name == "patch":
-        return lambda: call(app, "PATCH", item, PATCH_BODY.encode())
+        return lambda: call(app, "PATCH", path["item"], PATCH_BODY.encode())
+    if name != "post_delete":
+        raise ValueError(f"unknown operation {name!r}; one of {OPERATIONS}")
 
     def post_delete():
-        created = json.loads(call(app, "POST", base, POST_BODY.encode(), 201))
-        call(app, "DELETE", f"{base}/{created['id']}", expected=204)
+        created = json.loads(call(app, "POST", path["collection"], POST_BODY.encode(), 201))
+        call(app, "DELETE", f"{path['collection']}/{created['id']}", expected=204)
 
     return post_delete
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.profile", description=__doc__)
-    parser.add_argument("operation", choices=("get", "list", "patch", "post_delete"))
+    parser = argparse.ArgumentParser(prog="python -m bench.profile", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("operation", choices=OPERATIONS)
     parser.add_argument("-n", type=int, default=2000, help="calls to profile (default 2000)")
     parser.add_argument("--reference", action="store_true", help="profile the bare Flask reference app instead")
+    parser.add_argument("--no-journal", action="store_true", help="the mock with its journal off (journal_size=0)")
     args = parser.parse_args(argv)
-    users = data.users(1, 50)
+    users = data.served_users()
     if args.reference:
         app = create_reference_app(users)
     else:
-        app = create_app()
+        app = create_app(journal_size=0) if args.no_journal else create_app()
         app.extensions["mockgraph"].repository.load(users)
     do = operation(app, args.operation, users)
     for _ in range(50):

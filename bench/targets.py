@@ -20,18 +20,27 @@ def _growth(store: str, operation: str) -> Callable[[dict], float]:
     return measure
 
 
-# (section, target, comparison, limit, unit, measure)
+def _wsgi(r: dict) -> dict:
+    return r["inprocess"]["wsgi"]
+
+
+def _over_http(operation: str, label: str, limit: float) -> tuple:
+    """The target with 1 client and with 8: mock throughput / the same-body bare Flask app's, same server."""
+    return tuple(("http", f"{label} over HTTP, {clients} client{'s' if clients > 1 else ''}: mock / bare Flask "
+                  "throughput", AT_LEAST, limit, "x", _http(operation, clients)) for clients in (1, 8))
+
+
+# (section, target, comparison, limit, unit, measure). Issue 14's first; the size and lifecycle targets keep
+# their figures; the intercept ones are issue 7's, never met, kept in view.
 TARGETS = (
-    ("http", "GET one position over HTTP, 1 client: mock / bare Flask throughput", AT_LEAST, 0.6, "x",
-     _http("get", 1)),
-    ("http", "GET one position over HTTP, 8 clients: mock / bare Flask throughput", AT_LEAST, 0.6, "x",
-     _http("get", 8)),
-    ("http", "PATCH over HTTP, 1 client: mock / bare Flask throughput", AT_LEAST, 0.5, "x", _http("patch", 1)),
-    ("http", "PATCH over HTTP, 8 clients: mock / bare Flask throughput", AT_LEAST, 0.5, "x", _http("patch", 8)),
-    ("http", "GET /profile over HTTP, 1 client: mock / bare Flask answering the same body", AT_LEAST, 0.3, "x",
-     _http("profile", 1)),
-    ("http", "GET /profile over HTTP, 8 clients: mock / bare Flask answering the same body", AT_LEAST, 0.3, "x",
-     _http("profile", 8)),
+    *_over_http("get", "GET one position", 0.75),
+    *_over_http("patch", "PATCH one position", 0.6),
+    *_over_http("profile", "GET /profile (20 positions)", 0.4),
+    *_over_http("list", "list of 20 positions", 0.5),
+    ("inprocess", "one GET by a direct WSGI call, mock (median of the best round)", AT_MOST, 0.25, "ms",
+     lambda r: _wsgi(r)["get"]["mock"]["best_ms"]),
+    ("inprocess", "one GET by a direct WSGI call: mock / bare Flask answering the same body", AT_MOST, 2.5, "x",
+     lambda r: _wsgi(r)["get_ratio"]),
     ("size", "GET by id, in memory: cost at 100,000 / at 100 positions", AT_MOST, 1.5, "x",
      _growth("memory", "get")),
     ("size", "PATCH, in memory: cost at 100,000 / at 100 positions", AT_MOST, 1.5, "x", _growth("memory", "patch")),
