@@ -46,20 +46,23 @@ def _user_parameter(description: str | None) -> list[dict]:
              "schema": {"type": "string"}}]
 
 
+def _add_collection(spec: APISpec, type_: str, noun: str, *, counted: bool) -> str:
+    """The component of a page of `type_` (`{type}CollectionResponse`); `counted`: it may carry `@odata.count`."""
+    properties: dict = {"@odata.context": {"type": "string"}}
+    if counted:
+        properties["@odata.count"] = {"type": "integer", "minimum": 0}
+    properties["@odata.nextLink"] = {"type": "string", "description": f"The next page, when more {noun} remain."}
+    properties["value"] = {"type": "array", "items": ref("schemas", type_)}
+    collection = f"{type_}CollectionResponse"
+    spec.components.schema(collection, {"type": "object", "required": ["@odata.context", "value"],
+                                        "properties": properties, "additionalProperties": False})
+    return collection
+
+
 def add_users(spec: APISpec) -> list[str]:
     """`GET /users`, `GET /users/{user}` and `GET /me`, served on v1.0 too. Returns their paths."""
     type_, entity = add_entity(spec, UserSchema)
-    collection = f"{type_}CollectionResponse"
-    spec.components.schema(collection, {
-        "type": "object",
-        "required": ["@odata.context", "value"],
-        "properties": {
-            "@odata.context": {"type": "string"},
-            "@odata.nextLink": {"type": "string", "description": "The next page, when more users remain."},
-            "value": {"type": "array", "items": ref("schemas", type_)},
-        },
-        "additionalProperties": False,
-    })
+    collection = _add_collection(spec, type_, "users", counted=False)
     spec.path(path="/users", operations={"get": {
         "operationId": "users.list", "tags": ["users"], "summary": "List users, in object id order",
         "parameters": ["filter", "top", "skiptoken", _select(UserSchema)],
@@ -132,18 +135,7 @@ def add_batch(spec: APISpec) -> str:
 
 def add_facet(spec: APISpec, facet: Facet) -> None:
     type_, entity = add_entity(spec, facet.schema)
-    collection = f"{type_}CollectionResponse"
-    spec.components.schema(collection, {
-        "type": "object",
-        "required": ["@odata.context", "value"],
-        "properties": {
-            "@odata.context": {"type": "string"},
-            "@odata.count": {"type": "integer", "minimum": 0},
-            "@odata.nextLink": {"type": "string", "description": "The next page, when more items remain."},
-            "value": {"type": "array", "items": ref("schemas", type_)},
-        },
-        "additionalProperties": False,
-    })
+    collection = _add_collection(spec, type_, "items", counted=True)
     required = sorted(name for name, field in schemas.instance(facet.schema).fields.items() if field.required)
     create_body = {"allOf": [ref("schemas", type_), {"required": required}]} if required else ref("schemas", type_)
     item_id = f"{facet.type_name}-id"
