@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from flask import Flask
 
 from mockgraph import control
@@ -38,6 +40,13 @@ def create_app(**options) -> Flask:
 
 class MockgraphFlask(Flask):
     def ensure_sync(self, func):
-        # Flask asks this of every hook and view on every request, and it inspects the function each
-        # time; nothing here is async, so each is called as it is.
-        return func
+        # Flask asks this of every hook, view and handler on every request, and inspects the function
+        # each time; the functions are the registered ones, so the answer is kept per function.
+        checked = self._sync_functions.get(func)
+        if checked is None:
+            checked = self._sync_functions[func] = super().ensure_sync(func)
+        return checked
+
+    @cached_property
+    def _sync_functions(self) -> dict:
+        return {}

@@ -201,3 +201,18 @@ def test_a_request_makes_no_deep_copy(monkeypatch, method, path, body):
     monkeypatch.setattr(copy, "deepcopy", lambda *a, **k: copies.append(a[0]) or original(*a, **k))
     assert client.request(method, path, json=body).status_code == 200
     assert copies == []
+
+
+def test_flask_is_asked_once_per_function_whether_it_is_async(monkeypatch):
+    from flask import Flask
+
+    asked = []
+    original = Flask.ensure_sync
+    monkeypatch.setattr(Flask, "ensure_sync", lambda self, func: asked.append(func) or original(self, func))
+    client = GraphTestClient(create_app())
+    client.get(POSITIONS)
+    first = len(asked)
+    assert first >= 3  # hooks and the view
+    client.get(POSITIONS)
+    client.get(f"{POSITIONS}/{SEED_PAGE_ID}")
+    assert len(asked) == first + 1  # only the item view is new
