@@ -5,20 +5,21 @@ from __future__ import annotations
 
 import fnmatch
 import importlib
+import inspect
 import json
 import pkgutil
 from urllib.parse import quote
 
 import pytest
 import requests
-from conftest import ADELE, GraphTestClient, assert_graph_error
+from conftest import ADELE, SEED_PAGE_ID, GraphTestClient, assert_graph_error
 from live import ServedMock
 from rawhttp import root_url
 
 import mockgraph
 from mockgraph import create_app
 from mockgraph.control.faults.injection import MAX_WINDOW_KEYS, SlidingWindow
-from mockgraph.control.journal import MAX_GLOB
+from mockgraph.control.journal import ENTRY_OVERHEAD, MAX_GLOB
 from mockgraph.graph.odata import _values
 from mockgraph.options import DEFAULT_JOURNAL_BYTES
 
@@ -27,6 +28,7 @@ CACHE_BOUND = 4096
 # Caches keyed by code, not by what a client sends: the schema classes (a handful) and their variants.
 KEYED_BY_CODE = {"mockgraph.graph.schemas.instance", "mockgraph.graph.schemas.dumper",
                  "mockgraph.graph.schemas.property_types"}
+DATE_CACHES = {"mockgraph.graph.odata._values._date_ordinal", "mockgraph.graph.odata._values._instant_ticks"}
 
 
 def test_thousands_of_large_rejected_bodies_keep_the_journal_within_its_budget():
@@ -71,7 +73,12 @@ def test_journal_bytes_on_the_command_line():
             requests.post(f"{mock.base_url}{POSITIONS}", data=b"[" + b"1," * 20_000,
                           headers={"Content-Type": "application/json", "Authorization": "Bearer x"}, timeout=30)
         entries = requests.get(f"{root_url(mock.base_url)}/_mockgraph/requests", timeout=30).json()["value"]
-    assert 1 <= len(entries) < 50
+    # Each entry is charged its overhead and its body cut to the budget's share (65,536 / 16 = 4,096
+    # bytes): at most 65,536 // (1,024 + 4,096) = 12 of the 50 fit, and they are the newest.
+    assert 2 <= len(entries) <= 65536 // (ENTRY_OVERHEAD + 65536 // 16)
+    ids = [entry["id"] for entry in entries]
+    assert ids == list(range(ids[-1] - len(ids) + 1, ids[-1] + 1)) and ids[-1] >= 50
+    assert all(entry["body"].endswith("bytes in all]") for entry in entries)
     assert len(json.dumps(entries)) <= 65536 * 1.25
 
 
@@ -86,12 +93,58 @@ def test_every_cache_in_the_package_is_small_or_keyed_by_code():
         module = importlib.import_module(module_info.name)
         for name, value in vars(module).items():
             # By type: touching Flask's context proxies (`request`, `g`) outside a request would raise.
-            if type(value).__name__ == "_lru_cache_wrapper" and value.__module__ == module.__name__:
+            cache = type(value).__name__ == "_lru_cache_wrapper" or (
+                inspect.isfunction(value) and hasattr(value, "cache_parameters"))
+            if cache and value.__module__ == module.__name__:
                 qualified = f"{module.__name__}.{name}"
                 found.append(qualified)
                 maxsize = value.cache_parameters()["maxsize"]
                 assert qualified in KEYED_BY_CODE or (maxsize is not None and maxsize <= CACHE_BOUND), qualified
+                # Keyed by what a client sends: a long key is never kept (the date caches check their own).
+                assert qualified in KEYED_BY_CODE | DATE_CACHES or value.longest <= 8192, qualified
     assert "mockgraph.graph.odata._values._date_ordinal" in found  # the walk does see them
+    assert "mockgraph.graph.auth._read_token" in found and "mockgraph.control.journal._kept_header" in found
+
+
+def test_a_remembered_answer_is_never_kept_for_a_long_key():
+    from mockgraph.memo import remember_short
+
+    calls = []
+
+    @remember_short(maxsize=4, longest=10)
+    def shout(text):
+        calls.append(text)
+        return text.upper()
+
+    assert shout("short") == shout("short") == "SHORT" and calls == ["short"]
+    long_text = "x" * 11
+    assert shout(long_text) == shout(long_text) == long_text.upper()
+    assert calls == ["short", long_text, long_text] and shout.cache_info().currsize == 1
+    for n in range(10):
+        shout(f"k{n}")
+    assert shout.cache_info().currsize == 4
+
+
+def test_long_hosts_are_answered_and_not_remembered():
+    from mockgraph.graph.hosts import MAX_KEPT_HOST
+
+    app = create_app()
+    client = GraphTestClient(app)
+    long_host = "a." * (MAX_KEPT_HOST // 2) + "example"
+    response = client.get(POSITIONS, headers={"Host": long_host})
+    assert response.status_code == 200 and response.get_json()["@odata.context"].startswith("http://127.0.0.1/")
+    assert all(len(key[1] or "") <= MAX_KEPT_HOST for key in app.extensions["mockgraph"].hosts._link_roots)
+
+
+@pytest.mark.parametrize("host", ["a" * 64 + ".example", "b" * 300])
+def test_a_host_no_name_can_be_is_a_400_that_says_so(host):
+    # werkzeug refuses such a Host while routing; it is not a path Graph lacks.
+    client = GraphTestClient(create_app())
+    before = client.state()
+    error = assert_graph_error(client.patch(f"{POSITIONS}/{SEED_PAGE_ID}", headers={"Host": host},
+                                            json={"isCurrent": False}), 400, "BadRequest")
+    assert error["message"] == "The request's Host header is not a valid host name."
+    assert client.state() == before
 
 
 def test_date_caches_never_keep_long_text_and_hold_a_few_thousand_values():

@@ -128,7 +128,7 @@ def test_a_token_is_read_once_and_its_expiry_checked_on_every_request(monkeypatc
 def test_request_ids_are_random_version_4_guids_and_each_response_carries_one():
     import re
 
-    from mockgraph.graph.pipeline import new_request_id
+    from mockgraph.graph.responses import new_request_id
 
     ids = {new_request_id() for _ in range(2000)}
     assert len(ids) == 2000
@@ -174,7 +174,7 @@ def test_a_long_header_value_is_judged_every_time_and_not_remembered(monkeypatch
     monkeypatch.setattr(journal, "redact_header", lambda name, value: judged.append(name) or original(name, value))
     journal._kept_header.cache_clear()
     client = GraphTestClient(create_app())
-    long_value = "v" * (journal.KEPT_VALUE + 1)
+    long_value = "v" * (journal.KEPT_HEADER + 1)
     client.get(POSITIONS, headers={"X-Long": long_value})
     for _ in range(3):
         before = len(judged)

@@ -17,7 +17,6 @@ import re
 import threading
 import time
 from collections import deque
-from functools import lru_cache
 from urllib.parse import parse_qsl
 
 from flask import Flask, Response
@@ -29,15 +28,15 @@ from mockgraph.graph.batch_format import BATCH_KEY
 from mockgraph.graph.errors import BadRequest
 from mockgraph.graph.jsonio import loads_strict
 from mockgraph.graph.routes.context import current
+from mockgraph.memo import remember_short
 from mockgraph.options import DEFAULT_JOURNAL_BYTES
 
 DEFAULT_SIZE = 10_000
 BODY_LIMIT = 256 * 1024  # bytes of a body an entry keeps at most; a longer one is kept as truncated text
 HEADER_LIMIT = 8 * 1024  # characters of one header value an entry keeps
-KEPT_VALUE = 256  # characters of a header value whose journal form is remembered (see _kept_header)
+KEPT_HEADER = 320  # characters of a header (name and value) whose journal form is remembered
 ENTRY_OVERHEAD = 1024  # bytes charged per entry for what it holds besides bodies and headers
 MAX_GLOB = 1024  # characters of a `path` filter: each is compiled, and `re` keeps 512 compiled patterns
-BODY_HEADERS = ("CONTENT_TYPE", "CONTENT_LENGTH")  # the environ keeps these two without HTTP_
 # WSGI environ: (entry id, perf counter, time, journal epoch) of the request in progress
 OPENED_KEY = "mockgraph.journal"
 
@@ -181,8 +180,7 @@ def install(app: Flask, state) -> Journal:
         entry.path = req.path
         entry.query = environ.get("QUERY_STRING", "")
         # Credentials are dropped here, so the journal never holds one (CONTRACT §8).
-        entry.headers = [_kept_header(k, v) if len(v) <= KEPT_VALUE else _journal_header(k, v)
-                         for k, v in req.header_items]
+        entry.headers = [_kept_header(k, v) for k, v in req.header_items]
         entry.body = (_request_body(req, environ, max_body, body_limit), environ.get("CONTENT_TYPE"))
         entry.status = response.status_code
         entry.response_headers = list(response.headers)
@@ -207,7 +205,7 @@ def _journal_header(key: str, value: str) -> tuple[str, str]:
 
 # Clients send the same headers on every request (Host, Accept, User-Agent, their token): each short
 # one is judged once. What is kept is what the journal would hold anyway, redacted.
-_kept_header = lru_cache(maxsize=512)(_journal_header)
+_kept_header = remember_short(maxsize=512, longest=KEPT_HEADER)(_journal_header)
 
 
 def _request_body(req, environ: dict, max_body: int, limit: int) -> bytes | str:
@@ -305,7 +303,7 @@ def exchange_text(req, response: Response, max_body: int) -> str:
     line, credentials redacted as in entries."""
     environ = req.environ
     lines = [f"  > {_header_name(k)}: {redact_header(k[5:], v) if k.startswith('HTTP_') else v}"
-             for k, v in environ.items() if k.startswith("HTTP_") or k in BODY_HEADERS]
+             for k, v in req.header_items]
     for prefix, body in (("  > ", _request_body(req, environ, max_body, BODY_LIMIT)),
                          ("  < ", _response_body(response, BODY_LIMIT))):
         text = body if isinstance(body, str) else redact_text(body.decode("utf-8", "replace"))

@@ -12,8 +12,9 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
-from functools import lru_cache
 from urllib.parse import unquote
+
+from mockgraph.memo import remember_short
 
 REDACTED = "<redacted>"
 MAX_DEPTH = 64
@@ -40,7 +41,7 @@ _TEXT_MEMBER_RE = re.compile(r'"([^"\\]{1,64})"(\s*:\s*)"((?:[^"\\]|\\.)*)("|\Z)
 _CREDENTIAL_WORD_RE = re.compile("|".join(CREDENTIAL_WORDS), re.IGNORECASE)
 
 
-@lru_cache(maxsize=1024)  # every request's headers are checked, and a client sends the same few names
+@remember_short(maxsize=1024, longest=128)  # every request's headers are checked; a client sends a few names
 def is_credential_name(name: str) -> bool:
     """Header names in any spelling (`Proxy-Authorization`, environ's `PROXY_AUTHORIZATION`)."""
     if _CREDENTIAL_WORD_RE.search(name):

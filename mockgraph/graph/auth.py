@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from mockgraph.clock import Clock
 from mockgraph.graph.errors import AuthorizationRequestDenied, InvalidAuthenticationToken
 from mockgraph.graph.jsonio import loads_strict
 from mockgraph.graph.tokens import b64url_decode
+from mockgraph.memo import remember_short
 
 READ_OWN = frozenset({"User.Read", "User.ReadWrite", "User.ReadBasic.All", "User.Read.All", "User.ReadWrite.All"})
 READ_ANY = frozenset({"User.ReadBasic.All", "User.Read.All", "User.ReadWrite.All"})
@@ -63,14 +63,15 @@ def authenticate(header: str | None, clock: Clock) -> Caller:
         raise InvalidAuthenticationToken("Access token is empty.")
     if token.count(".") != 2:
         return ANONYMOUS
-    # Kept parsed: a suite sends the same few tokens on every request (a very long one is not kept).
-    caller, exp = _read_token(token) if len(token) <= MAX_KEPT_TOKEN else _read_token.__wrapped__(token)
+    caller, exp = _read_token(token)
     if exp is not None and exp <= clock.now().timestamp():
         raise InvalidAuthenticationToken("Lifetime validation failed, the token is expired.")
     return caller
 
 
-@lru_cache(maxsize=256)  # a token that fails to read raises, and is not kept
+# Kept parsed: a suite sends the same few tokens on every request. One that fails to read raises, and
+# is not kept; nor is a very long one.
+@remember_short(maxsize=256, longest=MAX_KEPT_TOKEN)
 def _read_token(token: str) -> tuple[Caller, float | None]:
     """The caller a JWT names, and its expiry (checked on every use, against the mock's clock)."""
     claims = _claims(token)

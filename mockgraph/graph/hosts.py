@@ -23,6 +23,7 @@ IN_PROCESS_KEY = "mockgraph.in_process"
 WILDCARDS = frozenset({"0.0.0.0", "::", ""})  # bound to every interface: no one name of its own
 DEFAULT_PORTS = {"http": 80, "https": 443}
 MAX_LINK_ROOTS = 256  # link roots remembered: a client sends one Host or a few, a hostile one many
+MAX_KEPT_HOST = 300  # characters of a Host whose link root is remembered (a longer one is worked out each time)
 _HOST_RE = re.compile(
     r"(?:\[(?P<v6>[0-9A-Fa-f:.]{2,45})\]|(?P<name>[A-Za-z0-9_.-]{1,253}))(?::(?P<port>[0-9]{1,5}))?\Z"
 )
@@ -103,9 +104,10 @@ class HostPolicy:
         if root is None:
             accepted = self.accepts_for_links(environ)
             root = get_current_url(scheme, host()) if accepted else self.own_root(scheme, environ)
-            if len(self._link_roots) >= MAX_LINK_ROOTS:
-                self._link_roots.clear()  # bounded whatever Hosts a client makes up
-            self._link_roots[key] = root
+            if len(key[1] or "") <= MAX_KEPT_HOST:  # bounded in number and size, whatever Hosts a client makes up
+                if len(self._link_roots) >= MAX_LINK_ROOTS:
+                    self._link_roots.clear()
+                self._link_roots[key] = root
         return root
 
     def own_root(self, scheme: str, environ: dict) -> str:

@@ -6,20 +6,19 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 import time
 from email.utils import format_datetime
 from http import HTTPStatus
 
 from flask import Flask, Response, has_request_context, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadHost, HTTPException
 from werkzeug.exceptions import MethodNotAllowed as WerkzeugMethodNotAllowed
 
 from mockgraph.graph.auth import authenticate
 from mockgraph.graph.errors import BadRequest, GeneralException, GraphError, RequestEntityTooLarge, ResourceModified
 from mockgraph.graph.hosts import HostPolicy
 from mockgraph.graph.request_text import check_request_text
-from mockgraph.graph.responses import EXPOSED_HEADERS, error_response
+from mockgraph.graph.responses import EXPOSED_HEADERS, error_response, new_request_id
 from mockgraph.graph.routes.context import CONTROL_PREFIX, current  # noqa: F401 (CONTROL_PREFIX: re-exported)
 from mockgraph.graph.routes.segments import routing_error
 from mockgraph.state import GENERATION_KEY, MockState
@@ -64,6 +63,8 @@ def install(app: Flask, state: MockState) -> None:
         req.caller = authenticate(environ.get("HTTP_AUTHORIZATION"), state.clock)
         for guard in state.guards:
             guard(req)
+        if isinstance(req.routing_exception, BadHost):  # not a path Graph lacks: a Host no name can be
+            raise BadRequest("The request's Host header is not a valid host name.")
         if req.routing_exception is not None:
             raise routing_error(req.path, facet_segments, _allowed_methods(req.routing_exception))
         if len(req.path) > MAX_PATH_CHARS:
@@ -131,15 +132,6 @@ def install(app: Flask, state: MockState) -> None:
         req.error_code = error.code
         request_id = req.request_id or new_request_id()
         return error_response(error, request_id, req.client_request_id or request_id, state.clock.now())
-
-
-def new_request_id() -> str:
-    """A random (version 4) GUID, as Graph's request ids are; formatted directly, at half uuid4's cost."""
-    h = os.urandom(16).hex()
-    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:]}"
-
-
-_VARIANT = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}  # RFC 4122's variant bits
 
 
 class HttpDate:

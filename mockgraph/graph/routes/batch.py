@@ -4,7 +4,6 @@ authentication, fault rules, the journal and errors are exactly those of a reque
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -23,7 +22,7 @@ from mockgraph.graph.batch_format import (
 )
 from mockgraph.graph.errors import BadRequest, GraphError
 from mockgraph.graph.hosts import IN_PROCESS_KEY
-from mockgraph.graph.responses import JSON_CONTENT_TYPE, error_body, json_response
+from mockgraph.graph.responses import JSON_CONTENT_TYPE, error_body, json_response, new_request_id
 from mockgraph.graph.routes import context as ctx
 from mockgraph.inprocess import WsgiResponse, run_wsgi
 from mockgraph.state import GENERATION_KEY
@@ -135,7 +134,7 @@ def response_item(request_id: str, status: int, headers: list[tuple[str, str]], 
 def refusal(item: BatchRequest, error: GraphError) -> dict:
     """The answer of a request the batch itself refuses to run (no Content-Type, failed dependency,
     a nested batch)."""
-    request_id = str(uuid.uuid4())
+    request_id = new_request_id()
     client_request_id = item.header("client-request-id") or request_id
     body = error_body(error, request_id, client_request_id, ctx.state().clock.now())
     headers = {"Content-Type": JSON_CONTENT_TYPE, "request-id": request_id, "client-request-id": client_request_id}
