@@ -9,7 +9,13 @@ from mockgraph.graph import schemas
 from mockgraph.graph.auth import authorize
 from mockgraph.graph.errors import ItemNotFound, MethodNotAllowed
 from mockgraph.graph.facets import Facet
-from mockgraph.graph.odata.options import QueryOptions, parse_query_options
+from mockgraph.graph.odata.options import (
+    COUNT_OPTIONS,
+    GET_OPTIONS,
+    LIST_OPTIONS,
+    QueryOptions,
+    parse_query_options,
+)
 from mockgraph.graph.odata.paging import SkipTokenCodec
 from mockgraph.graph.odata.query import count_matching, next_link, run_list_query
 from mockgraph.graph.responses import json_response
@@ -17,7 +23,7 @@ from mockgraph.graph.routes import context as ctx
 from mockgraph.graph.routes.context import GraphRequest
 from mockgraph.state import MockState
 
-LIST_OPTIONS = {"filter", "orderby", "select", "top", "skip", "count", "skiptoken"}
+NO_OPTIONS = frozenset()  # writes take no query option
 PATH_FORMS = (("users", "/users/<user_ref>"), ("user", "/user/<user_ref>"), ("me", "/me"))
 
 
@@ -55,13 +61,12 @@ def _register(bp: Blueprint, state: MockState, facet: Facet, codec: SkipTokenCod
     repository = state.repository
     strict = state.options.strict
 
-    def options(req: GraphRequest, allowed):
+    def options(req: GraphRequest, allowed: frozenset):
         if not req.environ.get("QUERY_STRING"):  # most requests: nothing to parse, the answer is always the same
-            key = frozenset(allowed)
-            if key not in no_options:
-                no_options[key] = parse_query_options((), allowed=allowed, top_level=top_level,
-                                                      type_name=facet.type_name, properties=properties)
-            return no_options[key]
+            if allowed not in no_options:
+                no_options[allowed] = parse_query_options((), allowed=allowed, top_level=top_level,
+                                                          type_name=facet.type_name, properties=properties)
+            return no_options[allowed]
         # Compiling $filter/$orderby and checking $skiptoken here makes a bad option a 400 before the
         # user lookup, as CONTRACT §2's order of checks wants.
         return parse_query_options(req.args.items(multi=True), allowed=allowed, top_level=top_level,
@@ -102,7 +107,7 @@ def _register(bp: Blueprint, state: MockState, facet: Facet, codec: SkipTokenCod
 
     def count_items(user_ref=None):
         req = ctx.current()
-        query = options(req, {"filter"})
+        query = options(req, COUNT_OPTIONS)
         user = req.target_user(user_ref)
         authorize(req.caller, own=req.is_own(user), write=False)
         items = repository.list_items(kind, user["id"])
@@ -111,7 +116,7 @@ def _register(bp: Blueprint, state: MockState, facet: Facet, codec: SkipTokenCod
 
     def create_item(user_ref=None):
         req = ctx.current()
-        options(req, set())
+        options(req, NO_OPTIONS)
         user = req.target_user(user_ref)
         authorize(req.caller, own=req.is_own(user), write=True)
         doc = state.service.create(facet, user["id"], req.json_body(), req.caller_identity())
@@ -121,7 +126,7 @@ def _register(bp: Blueprint, state: MockState, facet: Facet, codec: SkipTokenCod
 
     def get_item(item_id: str, user_ref=None):
         req = ctx.current()
-        query = options(req, {"select"})
+        query = options(req, GET_OPTIONS)
         user = req.target_user(user_ref)
         authorize(req.caller, own=req.is_own(user), write=False)
         doc = item_or_404(user, item_id)
@@ -130,7 +135,7 @@ def _register(bp: Blueprint, state: MockState, facet: Facet, codec: SkipTokenCod
     def update_item(item_id: str, user_ref=None):
         _not_count(item_id)
         req = ctx.current()
-        options(req, set())
+        options(req, NO_OPTIONS)
         user = req.target_user(user_ref)
         authorize(req.caller, own=req.is_own(user), write=True)
         stored = item_or_404(user, item_id)
@@ -140,7 +145,7 @@ def _register(bp: Blueprint, state: MockState, facet: Facet, codec: SkipTokenCod
     def delete_item(item_id: str, user_ref=None):
         _not_count(item_id)
         req = ctx.current()
-        options(req, set())
+        options(req, NO_OPTIONS)
         user = req.target_user(user_ref)
         authorize(req.caller, own=req.is_own(user), write=True)
         if not state.service.delete(facet, user["id"], item_id):
